@@ -1,0 +1,21 @@
+import { type Operation, until } from "effection";
+
+/** A cleanup as users write it: synchronous, or returning a promise. */
+export type Cleanup = () => void | Promise<void>;
+
+/**
+ * Runs one cleanup to the end. Its error goes to `failed` rather than up the
+ * stack, so one broken cleanup never stops the ones after it.
+ */
+export function* runCleanup(cleanup: Cleanup, failed: (error: unknown) => void): Operation<void> {
+  try {
+    const result = cleanup();
+    if (isPromiseLike(result)) yield* until(result);
+  } catch (error) {
+    failed(error);
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
+}

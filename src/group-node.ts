@@ -1,0 +1,304 @@
+import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
+import { type Cleanup, runCleanup } from "./cleanup.ts";
+import { internal, type ScopeInternal } from "./effection-internals.ts";
+import { addFailure, type TaskFailure } from "./group-error.ts";
+import { type Owner, OwnerContext } from "./owner.ts";
+import { type TaskHandle, TaskNode } from "./task-node.ts";
+import type { TaskState } from "./task-state.ts";
+import { WakeList } from "./wake-list.ts";
+
+/** Options of `g.spawn()` and `g.start()`. */
+export interface SpawnOptions {
+  /** Name within the group; the default is the function's name, else `task-<n>`. */
+  name?: string;
+}
+
+/**
+ * The handle a group body receives: the only way to start tasks in unwind.
+ *
+ * @example
+ * ```ts
+ * import { group, onTeardown } from "unwind";
+ * import { suspend, sleep } from "effection";
+ *
+ * function* server() {
+ *   return yield* group(function* (g) {
+ *     const port = yield* g.start(function* (ready) {
+ *       yield* onTeardown(() => console.log("listener closed"));
+ *       ready(8080);
+ *       yield* suspend();
+ *     }, { name: "listener" });
+ *     g.spawn(function* () { yield* sleep(1000); }, { name: "ticker" });
+ *     return port;
+ *   }, { name: "server" });
+ * }
+ * ```
+ */
+export interface Group {
+  /** Path of the group, such as `main/inner`. */
+  readonly path: string;
+  /**
+   * Starts `op` as a child task of this group and returns its handle at once.
+   * The group does not end until the task (and its cleanups) have finished.
+   * The task takes its first step as soon as the caller yields; a task whose
+   * group is halted before that step, or that is spawned while the group is
+   * tearing down, never runs (it has registered no cleanups to run).
+   */
+  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T>;
+  /**
+   * Starts a child task and waits until it calls `ready(value)`; returns that
+   * value (Trio's `nursery.start`). If the task fails before `ready()`, the
+   * error is thrown here instead of failing the group.
+   */
+  start<R, T = unknown>(
+    body: (ready: (value: R) => void) => Operation<T>,
+    options?: SpawnOptions,
+  ): Operation<R>;
+  /**
+   * Ends the group early: halts the body and every child, runs the cleanups,
+   * and returns once all of that has finished. From inside the group the
+   * caller is halted with it, and the group returns `undefined`.
+   */
+  halt(): Operation<void>;
+}
+
+/** Options of `group()`. */
+export interface GroupOptions {
+  /** A path segment for the group; without one the group shares its owner's path. */
+  name?: string;
+  /**
+   * Order of the children's teardown: `serial` (default) halts them one by
+   * one, newest first, like a stack; `concurrent` halts them all at once, so
+   * teardown takes as long as the slowest child, not the sum.
+   */
+  teardown?: "serial" | "concurrent";
+}
+
+/**
+ * The engine behind `group()`. Invariants (each pinned by tests):
+ *
+ * - Join: the group's operation does not return until its body and every
+ *   child have settled and every cleanup has run.
+ * - Tree order: on teardown the body is halted first (it drives the group
+ *   and must not react to its children going away), then the children, then
+ *   the cleanups the body registered with `onTeardown()`. Each child tears
+ *   its own subtree down before its own cleanups, so the whole tree unwinds
+ *   post-order.
+ * - Nothing lost: every failure is kept with its path and phase; a group
+ *   halted from outside (which cannot throw) hands them to its owner.
+ *
+ * The order comes from effection's scope destructors, which run LIFO:
+ * registered as [own cleanups, children, body], they run body, children,
+ * own cleanups. The children live in a scope of their own so that their
+ * teardown is one destructor whose order unwind controls (serial newest
+ * first, or concurrent).
+ */
+export class GroupNode implements Group, Owner {
+  readonly path: string;
+  state: TaskState = "running";
+  readonly startedAt = Date.now();
+  haltStartedAt = 0;
+  /** Live child tasks, in spawn order. */
+  readonly tasks = new Set<TaskNode<unknown>>();
+  /** Groups nested directly in the body, for the task tree. */
+  groups: Set<GroupNode> | undefined;
+  readonly failures: TaskFailure[] = [];
+  private readonly cleanups: Cleanup[] = [];
+  private readonly finished = withResolvers<unknown>();
+  private children: Scope | undefined;
+  private bodyScope: Scope | undefined;
+  private bodyDone = false;
+  private value: unknown;
+  private exited = false;
+  private haltRequested = false;
+  private settledWaiters: WakeList | undefined;
+  private unnamed = 0;
+
+  constructor(
+    readonly owner: Owner,
+    readonly name: string | undefined,
+    private readonly options: GroupOptions,
+  ) {
+    this.path = !name ? owner.path : owner.path ? `${owner.path}/${name}` : name;
+  }
+
+  get settled(): boolean {
+    return this.state === "done" || this.state === "failed" || this.state === "halted";
+  }
+
+  /** The group's own operation; `group()` runs it inside `scoped()`. */
+  *main<T>(body: (g: Group) => Operation<T>): Operation<T | undefined> {
+    const scope: ScopeInternal = internal(yield* useScope());
+    scope.set(OwnerContext, this);
+    // Destructors run LIFO: body first, then children, then own cleanups.
+    scope.ensure(() => this.finish());
+    this.children = createScope(scope);
+    scope.ensure(() => this.haltChildren());
+    this.owner.attach(this);
+    // attach() may have halted the group already (a root halted early).
+    if (this.state === "running") scope.run(() => this.runBody(body));
+    try {
+      const value = (yield* this.finished.operation) as T | undefined;
+      this.exited = true;
+      return value;
+    } finally {
+      this.beginTeardown();
+    }
+  }
+
+  private *runBody<T>(body: (g: Group) => Operation<T>): Operation<void> {
+    this.bodyScope = yield* useScope();
+    try {
+      this.value = yield* body(this);
+      this.bodyDone = true;
+      this.checkJoined();
+    } catch (error) {
+      addFailure(this.failures, { path: this.path, phase: "run", error });
+      this.requestTeardown();
+    }
+  }
+
+  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T> {
+    const node = new TaskNode<T>(this, options?.name ?? (op.name || `task-${++this.unnamed}`));
+    this.launch(node, op);
+    return node;
+  }
+
+  start<R, T = unknown>(
+    body: (ready: (value: R) => void) => Operation<T>,
+    options?: SpawnOptions,
+  ): Operation<R> {
+    const group = this;
+    return {
+      *[Symbol.iterator]() {
+        const gate = withResolvers<R>();
+        const node = new TaskNode<T>(group, options?.name ?? (body.name || `task-${++group.unnamed}`));
+        node.gate = gate.reject;
+        const ready = (value: R) => {
+          if (node.gate) {
+            node.gate = undefined;
+            gate.resolve(value);
+          }
+        };
+        group.launch(node, () => body(ready));
+        return yield* gate.operation;
+      },
+    };
+  }
+
+  private launch<T>(node: TaskNode<T>, op: () => Operation<T>): void {
+    if (this.settled) {
+      throw new Error(`cannot spawn ${node.name}: group ${this.path || "(root)"} has already ended`);
+    }
+    if (this.state !== "running" || !this.children) {
+      node.drop();
+      return;
+    }
+    this.tasks.add(node as TaskNode<unknown>);
+    node.task = this.children.run(() => node.main(op));
+  }
+
+  halt(): Operation<void> {
+    const group = this;
+    return {
+      *[Symbol.iterator]() {
+        group.haltRequested = true;
+        group.requestTeardown();
+        if (group.settled) return;
+        yield* (group.settledWaiters ??= new WakeList()).wait();
+      },
+    };
+  }
+
+  /** Records a failure; in the default fail-fast policy it ends the group. */
+  fail(failure: TaskFailure): void {
+    addFailure(this.failures, failure);
+    this.requestTeardown();
+  }
+
+  childSettled(task: TaskNode<unknown>): void {
+    this.tasks.delete(task);
+    this.checkJoined();
+  }
+
+  private checkJoined(): void {
+    if (this.bodyDone && this.tasks.size === 0 && this.state === "running") {
+      this.finished.resolve(this.value);
+    }
+  }
+
+  /** Starts the teardown from inside: the group then returns normally. */
+  requestTeardown(): void {
+    if (this.state !== "running") return;
+    this.beginTeardown();
+    this.finished.resolve(undefined);
+  }
+
+  private beginTeardown(): void {
+    if (this.state !== "running") return;
+    this.state = "halting";
+    this.haltStartedAt = Date.now();
+    this.owner.teardownStarted?.(this);
+  }
+
+  /** Is `scope` the body's own scope, whose cleanups belong to the group? */
+  ownsBodyScope(scope: Scope): boolean {
+    return scope === this.bodyScope;
+  }
+
+  addCleanup(cleanup: Cleanup): void {
+    this.cleanups.push(cleanup);
+  }
+
+  private *haltChildren(): Operation<void> {
+    const concurrent = this.options.teardown === "concurrent";
+    while (this.tasks.size > 0) {
+      const newestFirst = [...this.tasks].reverse();
+      if (concurrent) {
+        // Start every halt before waiting for any: teardown then takes as
+        // long as the slowest child instead of the sum of all of them.
+        for (const node of newestFirst) {
+          node.beginHalt();
+          node.task?.halt().then(undefined, ignore);
+        }
+      }
+      for (const node of newestFirst) {
+        yield* node.haltNow();
+        this.tasks.delete(node);
+      }
+    }
+  }
+
+  private *finish(): Operation<void> {
+    for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) {
+      yield* runCleanup(cleanup, (error) =>
+        addFailure(this.failures, { path: this.path, phase: "teardown", error }),
+      );
+    }
+    if (this.failures.length > 0) this.state = "failed";
+    else if (this.haltRequested || !this.exited) this.state = "halted";
+    else this.state = "done";
+    this.owner.detach(this);
+    // A group halted from outside cannot throw: its errors go to its owner.
+    if (!this.exited && this.failures.length > 0) this.owner.adopt(this.failures);
+    this.settledWaiters?.wakeAll();
+  }
+
+  cleanupFailed(error: unknown): void {
+    this.fail({ path: this.path, phase: "teardown", error });
+  }
+
+  adopt(failures: readonly TaskFailure[]): void {
+    for (const failure of failures) this.fail(failure);
+  }
+
+  attach(group: GroupNode): void {
+    (this.groups ??= new Set()).add(group);
+  }
+
+  detach(group: GroupNode): void {
+    this.groups?.delete(group);
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,50 @@
+import { type Operation, scoped, useScope } from "effection";
+import { assertScopeInternals } from "./effection-internals.ts";
+import { GroupError } from "./group-error.ts";
+import { type Group, GroupNode, type GroupOptions } from "./group-node.ts";
+import { detachedOwner, OwnerContext } from "./owner.ts";
+
+/**
+ * Runs `body` as a group: a scope whose child tasks are started with
+ * `g.spawn()` / `g.start()` and all belong to it.
+ *
+ * - Join: returns the body's value only after the body and every child have
+ *   finished and every cleanup has run.
+ * - Fail-fast: the first failure halts the body and the other children; then
+ *   the group throws one `GroupError` with every failure (including errors
+ *   thrown by cleanups), each tagged with its task path and phase.
+ * - Tree order: on teardown the body is halted, then the children (newest
+ *   first, or all at once with `teardown: "concurrent"`), each child's
+ *   subtree before the child's own cleanups, then the body's cleanups.
+ * - `g.halt()` ends the group early; it then returns `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { main, group, onTeardown } from "unwind";
+ * import { sleep, suspend } from "effection";
+ *
+ * await main(function* () {
+ *   const total = yield* group(function* (g) {
+ *     yield* onTeardown(() => console.log("pool closed")); // after both workers
+ *     const a = g.spawn(function* () { yield* sleep(10); return 1; }, { name: "a" });
+ *     const b = g.spawn(function* () { yield* sleep(20); return 2; }, { name: "b" });
+ *     return (yield* a) + (yield* b);
+ *   }, { name: "pool" });
+ *   console.log(total); // 3
+ * });
+ * ```
+ */
+export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions = {}): Operation<T> {
+  return {
+    *[Symbol.iterator]() {
+      const scope = yield* useScope();
+      assertScopeInternals(scope);
+      const owner = scope.get(OwnerContext) ?? detachedOwner;
+      const node = new GroupNode(owner, options.name, options);
+      const value = yield* scoped(() => node.main(body));
+      if (node.failures.length > 0) throw new GroupError(node.path, node.failures);
+      // `undefined` only when the group was halted from inside (g.halt()).
+      return value as T;
+    },
+  };
+}

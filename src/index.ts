@@ -1,0 +1,20 @@
+/**
+ * unwind: structured-concurrency task groups for Node, built on effection.
+ *
+ * Every task belongs to a group; halting a group tears its tree down
+ * post-order (children before their parent's cleanups) and every teardown
+ * finishes before the group, or the process, ends.
+ *
+ * @module
+ */
+export type { Cleanup } from "./cleanup.ts";
+export { ExitCode } from "./exit-codes.ts";
+export { group } from "./group.ts";
+export { GroupError, type TaskFailure, type TaskPhase } from "./group-error.ts";
+export type { Group, GroupOptions, SpawnOptions } from "./group-node.ts";
+export { formatTree, inspect, type TaskTree } from "./inspect.ts";
+export { type MainOptions, type MainOutcome, main } from "./main.ts";
+export { onTeardown } from "./on-teardown.ts";
+export { type Root, type RunOptions, run } from "./run.ts";
+export type { TaskHandle } from "./task-node.ts";
+export type { TaskState } from "./task-state.ts";

@@ -1,0 +1,53 @@
+import { type Operation, useScope } from "effection";
+import { type Cleanup, runCleanup } from "./cleanup.ts";
+import { internal } from "./effection-internals.ts";
+import { GroupNode } from "./group-node.ts";
+import { OwnerContext } from "./owner.ts";
+
+/**
+ * Registers a cleanup in the current task (or group body). It runs exactly
+ * once when that scope ends, whether by return, error, halt, signal or a
+ * sibling's failure, and only after everything started inside the scope has
+ * finished its own teardown. Cleanups of one scope run newest first.
+ *
+ * This is the safe place for asynchronous cleanup: return a promise and the
+ * teardown waits for it. (An `await`/`yield*` inside `finally` can lose the
+ * halt in effection 4.1; keep `finally` blocks synchronous.) A cleanup that
+ * throws does not stop the other cleanups: its error is reported with the
+ * task's path and phase `teardown` in the group's `GroupError`.
+ *
+ * @example
+ * ```ts
+ * import { main, onTeardown } from "unwind";
+ * import { suspend } from "effection";
+ * import { createConnection } from "node:net";
+ *
+ * await main(function* () {
+ *   const socket = createConnection(6600, "127.0.0.1");
+ *   yield* onTeardown(async () => {
+ *     socket.end("close\n");
+ *     await new Promise((resolve) => socket.once("close", resolve));
+ *   });
+ *   yield* suspend();
+ * });
+ * ```
+ */
+export function onTeardown(cleanup: Cleanup): Operation<void> {
+  return {
+    *[Symbol.iterator]() {
+      const scope = yield* useScope();
+      const owner = scope.get(OwnerContext);
+      if (owner instanceof GroupNode && owner.ownsBodyScope(scope)) {
+        // A group body's cleanups wait for the group's children.
+        owner.addCleanup(cleanup);
+        return;
+      }
+      internal(scope).ensure(() =>
+        runCleanup(cleanup, (error) => {
+          if (!owner) throw error;
+          owner.cleanupFailed(error);
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { addFailure, type TaskFailure } from "./group-error.ts";
+import type { GroupNode } from "./group-node.ts";
+import type { Owner } from "./owner.ts";
+
+/**
+ * What sits above the root group of a `run()` or `main()`: it hands halt
+ * requests to the root group (even one that arrives before the group
+ * exists), collects errors no group can throw any more, and tells the entry
+ * point when the root's teardown begins (so the deadline can start).
+ */
+export class RootOwner implements Owner {
+  readonly path = "";
+  readonly failures: TaskFailure[] = [];
+  group: GroupNode | undefined;
+  onTeardownStarted: (() => void) | undefined;
+  private haltPending = false;
+
+  /** Halts the root group from inside: it then tears down and returns. */
+  halt(): void {
+    if (this.group) this.group.requestTeardown();
+    else this.haltPending = true;
+  }
+
+  /** Charges an error caught by the process to the root group. */
+  fail(failure: TaskFailure): void {
+    if (this.group && !this.group.settled) this.group.fail(failure);
+    else addFailure(this.failures, failure);
+  }
+
+  cleanupFailed(error: unknown): void {
+    addFailure(this.failures, { path: this.path, phase: "teardown", error });
+  }
+
+  adopt(failures: readonly TaskFailure[]): void {
+    for (const failure of failures) addFailure(this.failures, failure);
+  }
+
+  attach(group: GroupNode): void {
+    this.group = group;
+    if (this.haltPending) group.requestTeardown();
+  }
+
+  detach(): void {}
+
+  teardownStarted(): void {
+    this.onTeardownStarted?.();
+  }
+}

@@ -1,0 +1,96 @@
+import { type Operation, run as runEffection, useScope } from "effection";
+import { group } from "./group.ts";
+import type { Group, GroupOptions } from "./group-node.ts";
+import { snapshot, type TaskTree } from "./inspect.ts";
+import { OwnerContext } from "./owner.ts";
+import { RootOwner } from "./root-owner.ts";
+
+/** Options of `run()`: those of the root group, plus optional signals. */
+export interface RunOptions extends GroupOptions {
+  /** Signals that halt the root; none unless given (use `main()` for programs). */
+  signals?: readonly NodeJS.Signals[];
+}
+
+/**
+ * A running root group, for promise code. Await it for the body's value (or
+ * `undefined` if it was halted); it rejects with a `GroupError`.
+ */
+export interface Root<T> extends PromiseLike<T | undefined> {
+  /** Path of the root group (its name). */
+  readonly path: string;
+  /**
+   * Halts the root: the whole tree tears down in tree order. Resolves once
+   * every cleanup has finished; rejects with the `GroupError` if any failed.
+   */
+  halt(): Promise<void>;
+  /** A snapshot of the live task tree. */
+  inspect(): TaskTree | undefined;
+}
+
+/**
+ * Runs `body` as a root group from promise code: for tests, for embedding
+ * unwind in a program that owns its own lifecycle, or for libraries. It
+ * installs no process listeners unless `signals` is given; `main()` is the
+ * entry point for whole programs.
+ *
+ * @example
+ * ```ts
+ * import { run, onTeardown } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * const root = run(function* (g) {
+ *   g.spawn(function* () {
+ *     yield* onTeardown(() => console.log("worker closed"));
+ *     yield* suspend();
+ *   }, { name: "worker" });
+ * });
+ * await root.halt(); // "worker closed" has been printed
+ * ```
+ */
+export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions = {}): Root<T> {
+  return new RootHandle(body, options);
+}
+
+/** The root of a `run()`; `main()` drives one too. Not exported from the package. */
+export class RootHandle<T> implements Root<T> {
+  readonly path: string;
+  readonly owner = new RootOwner();
+  private readonly result: Promise<T | undefined>;
+
+  constructor(body: (root: Group) => Operation<T>, options: RunOptions) {
+    const { signals = [], ...groupOptions } = options;
+    const owner = this.owner;
+    this.path = options.name ?? "main";
+    const rootOptions = { ...groupOptions, name: this.path };
+    const task = runEffection(function* () {
+      (yield* useScope()).set(OwnerContext, owner);
+      return yield* group(body, rootOptions);
+    });
+    const onSignal = () => owner.halt();
+    for (const signal of signals) process.on(signal, onSignal);
+    this.result = task.then((value) => value);
+    // Listeners leave with the root, whatever way it ends.
+    this.result.then(removeListeners, removeListeners);
+    function removeListeners() {
+      for (const signal of signals) process.off(signal, onSignal);
+    }
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a root is awaited like a promise, by design
+  then<R1 = T | undefined, R2 = never>(
+    onfulfilled?: ((value: T | undefined) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.result.then(onfulfilled, onrejected);
+  }
+
+  halt(): Promise<void> {
+    this.owner.halt();
+    return this.result.then(() => undefined);
+  }
+
+  inspect(): TaskTree | undefined {
+    const root = this.owner.group;
+    return root && snapshot(root);
+  }
+}

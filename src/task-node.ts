@@ -1,0 +1,168 @@
+import { type Effect, type Operation, type Task, useScope } from "effection";
+import { internal, NOTHING } from "./effection-internals.ts";
+import type { TaskFailure } from "./group-error.ts";
+import type { GroupNode } from "./group-node.ts";
+import { type Owner, OwnerContext } from "./owner.ts";
+import type { TaskState } from "./task-state.ts";
+import { WakeList } from "./wake-list.ts";
+
+/**
+ * A child task of a group, as its spawner sees it.
+ *
+ * @example
+ * ```ts
+ * import { main } from "unwind";
+ * import { sleep } from "effection";
+ *
+ * await main(function* (root) {
+ *   const answer = root.spawn(function* () {
+ *     yield* sleep(10);
+ *     return 42;
+ *   }, { name: "answer" });
+ *   console.log(yield* answer); // 42, once the task and its cleanups are done
+ *   const idle = root.spawn(function* () { yield* sleep(60_000); }, { name: "idle" });
+ *   yield* idle.halt(); // returns once idle's teardown has finished
+ * });
+ * ```
+ */
+export interface TaskHandle<T> extends Operation<T> {
+  /** The task's name within its group. */
+  readonly name: string;
+  /** The task's path, such as `main/inner/w2`. */
+  readonly path: string;
+  /** Where the task is in its life. */
+  readonly state: TaskState;
+  /**
+   * Halts the task and returns once its teardown (its children, then its own
+   * cleanups) has finished. Like every operation, it does nothing until it is
+   * run with `yield*`.
+   */
+  halt(): Operation<void>;
+}
+
+/** Rejects a pending `g.start()` whose task ended before calling `ready()`. */
+export type ReadyGate = (error: Error) => void;
+
+/**
+ * One task: its handle, its bookkeeping in the tree and the operation that
+ * wraps the user's code. Kept small on purpose: one of these (plus
+ * effection's own task) is the whole per-task cost of unwind.
+ */
+export class TaskNode<T> implements TaskHandle<T>, Owner {
+  state: TaskState = "running";
+  readonly startedAt = Date.now();
+  haltStartedAt = 0;
+  /** The effection task; set right after it is created. */
+  task: Task<void> | undefined;
+  /** Groups nested in this task's body, for the task tree. */
+  groups: Set<GroupNode> | undefined;
+  gate: ReadyGate | undefined;
+  private value: T | undefined;
+  private error: unknown;
+  private failed = false;
+  private waiters: WakeList | undefined;
+
+  constructor(
+    readonly group: GroupNode,
+    readonly name: string,
+  ) {}
+
+  get path(): string {
+    return `${this.group.path}/${this.name}`;
+  }
+
+  get settled(): boolean {
+    return this.state === "done" || this.state === "failed" || this.state === "halted";
+  }
+
+  /** The operation effection runs as this task. */
+  *main(op: () => Operation<T>): Operation<void> {
+    const scope = internal(yield* useScope());
+    scope.set(OwnerContext, this);
+    // Registered first, so it runs last: after every child and every
+    // cleanup of this task has finished.
+    scope.ensure(() => this.settle());
+    try {
+      this.value = yield* op();
+    } catch (error) {
+      this.error = error;
+      this.failed = true;
+      const gate = this.gate;
+      if (gate) {
+        // Before ready(), a failure belongs to the caller of g.start().
+        this.gate = undefined;
+        gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
+      } else {
+        this.group.fail({ path: this.path, phase: "run", error });
+      }
+    }
+  }
+
+  private settle(): Operation<void> {
+    if (this.settled) return NOTHING;
+    if (this.failed) this.state = "failed";
+    else if (this.state === "running") this.state = "done";
+    else this.state = "halted";
+    const gate = this.gate;
+    if (gate) {
+      this.gate = undefined;
+      const how = this.state === "halted" ? "was halted" : "returned";
+      gate(new Error(`${this.path} ${how} before calling ready()`));
+    }
+    this.group.childSettled(this);
+    this.waiters?.wakeAll();
+    return NOTHING;
+  }
+
+  beginHalt(): void {
+    if (this.state === "running") {
+      this.state = "halting";
+      this.haltStartedAt = Date.now();
+    }
+  }
+
+  /** A task spawned into a group that is already tearing down never starts. */
+  drop(): void {
+    this.state = "halted";
+    this.haltStartedAt = Date.now();
+  }
+
+  *[Symbol.iterator](): Iterator<Effect<unknown>, T, unknown> {
+    if (!this.settled) {
+      yield* (this.waiters ??= new WakeList()).wait();
+    }
+    if (this.state === "failed") throw this.error;
+    if (this.state === "halted") throw new Error(`task ${this.path} was halted`);
+    return this.value as T;
+  }
+
+  halt(): Operation<void> {
+    return { [Symbol.iterator]: () => this.haltNow()[Symbol.iterator]() };
+  }
+
+  /** Halts the task and waits until it has settled. */
+  *haltNow(): Operation<void> {
+    if (this.settled || !this.task) return;
+    this.beginHalt();
+    yield* this.task.halt();
+    // A task halted before its first step never ran its body, so nothing
+    // registered the settle destructor: settle it here.
+    this.settle();
+  }
+
+  cleanupFailed(error: unknown): void {
+    this.group.fail({ path: this.path, phase: "teardown", error });
+  }
+
+  adopt(failures: readonly TaskFailure[]): void {
+    for (const failure of failures) this.group.fail(failure);
+  }
+
+  attach(group: GroupNode): void {
+    (this.groups ??= new Set()).add(group);
+  }
+
+  detach(group: GroupNode): void {
+    this.groups?.delete(group);
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The life of a task or group, as shown by `inspect()` and the stuck report.
+ *
+ * - `running`: its body is running (or, for a group, waiting for children);
+ * - `halting`: its teardown has started and has not finished;
+ * - `done` / `failed` / `halted`: settled, every cleanup finished.
+ */
+export type TaskState = "running" | "halting" | "done" | "failed" | "halted";

@@ -1,0 +1,27 @@
+import { action, type Operation } from "effection";
+
+/**
+ * Operations waiting for one event (a task or group settling). Lazily made:
+ * most tasks are never awaited, so most never allocate one.
+ */
+export class WakeList {
+  private waiters: Array<() => void> = [];
+
+  /** Waits until `wakeAll()`; leaving early (a halt) removes the waiter. */
+  wait(): Operation<void> {
+    return action<void>((resolve) => {
+      const wake = () => resolve();
+      this.waiters.push(wake);
+      return () => {
+        const at = this.waiters.indexOf(wake);
+        if (at >= 0) this.waiters.splice(at, 1);
+      };
+    });
+  }
+
+  wakeAll(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

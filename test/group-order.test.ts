@@ -1,0 +1,198 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { sleep, suspend } from "effection";
+import { group, onTeardown, run } from "unwind";
+
+/** A cleanup that waits for a macrotask, so that overlapping teardowns show. */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe("teardown order", () => {
+  it("halting the root tears down grandchildren, then children, then the root's own cleanups", async () => {
+    const events: string[] = [];
+    const root = run(function* (g) {
+      yield* onTeardown(() => {
+        events.push("root");
+      });
+      for (const child of ["a", "b"]) {
+        g.spawn(
+          function* () {
+            yield* onTeardown(async () => {
+              await tick();
+              events.push(child);
+            });
+            yield* group(function* (inner) {
+              for (const grandchild of ["1", "2"]) {
+                inner.spawn(
+                  function* () {
+                    yield* onTeardown(() => {
+                      events.push(`${child}/${grandchild}`);
+                    });
+                    yield* suspend();
+                  },
+                  { name: grandchild },
+                );
+              }
+              yield* suspend();
+            });
+          },
+          { name: child },
+        );
+      }
+      yield* suspend();
+    });
+    await root.halt();
+    assert.deepEqual(events, ["b/2", "b/1", "b", "a/2", "a/1", "a", "root"]);
+  });
+
+  it("halts siblings newest first in serial mode", async () => {
+    const events: string[] = [];
+    const root = run(function* (g) {
+      for (const name of ["first", "second", "third"]) {
+        g.spawn(
+          function* () {
+            yield* onTeardown(async () => {
+              events.push(`start ${name}`);
+              await tick();
+              events.push(`end ${name}`);
+            });
+            yield* suspend();
+          },
+          { name },
+        );
+      }
+      yield* suspend();
+    });
+    await root.halt();
+    assert.deepEqual(events, [
+      "start third",
+      "end third",
+      "start second",
+      "end second",
+      "start first",
+      "end first",
+    ]);
+  });
+
+  it("starts every sibling's teardown before any finishes in concurrent mode", async () => {
+    const events: string[] = [];
+    const root = run(
+      function* (g) {
+        yield* onTeardown(() => {
+          events.push("own cleanup");
+        });
+        for (const name of ["first", "second", "third"]) {
+          g.spawn(
+            function* () {
+              yield* onTeardown(async () => {
+                events.push(`start ${name}`);
+                await tick();
+                events.push(`end ${name}`);
+              });
+              yield* suspend();
+            },
+            { name },
+          );
+        }
+        yield* suspend();
+      },
+      { teardown: "concurrent" },
+    );
+    await root.halt();
+    assert.deepEqual(events.slice(0, 3).sort(), ["start first", "start second", "start third"]);
+    assert.deepEqual(events.slice(3, 6).sort(), ["end first", "end second", "end third"]);
+    assert.equal(events[6], "own cleanup");
+  });
+
+  it("runs a group body's cleanups after the children it spawned later", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      yield* group(function* (g) {
+        yield* onTeardown(() => {
+          events.push("body cleanup");
+        });
+        g.spawn(function* () {
+          yield* onTeardown(() => {
+            events.push("child cleanup");
+          });
+          yield* sleep(1);
+          events.push("child done");
+        });
+        events.push("body returned");
+      });
+      events.push("group returned");
+    });
+    assert.deepEqual(events, [
+      "body returned",
+      "child done",
+      "child cleanup",
+      "body cleanup",
+      "group returned",
+    ]);
+  });
+
+  it("runs a task's cleanups newest first, after its nested groups are gone", async () => {
+    const events: string[] = [];
+    const root = run(function* (g) {
+      g.spawn(function* () {
+        yield* onTeardown(() => {
+          events.push("older cleanup");
+        });
+        yield* onTeardown(() => {
+          events.push("newer cleanup");
+        });
+        yield* group(function* (inner) {
+          inner.spawn(function* () {
+            yield* onTeardown(() => {
+              events.push("grandchild");
+            });
+            yield* suspend();
+          });
+          yield* suspend();
+        });
+      });
+      yield* suspend();
+    });
+    await root.halt();
+    assert.deepEqual(events, ["grandchild", "newer cleanup", "older cleanup"]);
+  });
+});
+
+describe("join", () => {
+  it("does not return until every child has finished and every cleanup has run", async () => {
+    const events: string[] = [];
+    const value = await run(function* () {
+      const result = yield* group(function* (g) {
+        g.spawn(function* () {
+          yield* onTeardown(async () => {
+            await tick();
+            events.push("slow cleanup finished");
+          });
+          yield* sleep(5);
+          events.push("slow child finished");
+        });
+        return "body value";
+      });
+      events.push(`group returned ${result}`);
+      return result;
+    });
+    assert.equal(value, "body value");
+    assert.deepEqual(events, ["slow child finished", "slow cleanup finished", "group returned body value"]);
+  });
+
+  it("gives a task's value to whoever waits for it, after its cleanups", async () => {
+    const events: string[] = [];
+    const value = await run(function* (g) {
+      const task = g.spawn(function* () {
+        yield* onTeardown(() => {
+          events.push("cleanup");
+        });
+        return 42;
+      });
+      const result = yield* task;
+      events.push(`got ${result}`);
+      return result;
+    });
+    assert.equal(value, 42);
+    assert.deepEqual(events, ["cleanup", "got 42"]);
+  });
+});
