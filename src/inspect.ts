@@ -25,14 +25,27 @@ type Node = GroupNode | TaskNode<unknown>;
 
 export function snapshot(node: Node): TaskTree {
   const children: TaskTree[] = [];
-  if (node.groups) for (const group of node.groups) children.push(snapshot(group));
-  if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
+  addChildren(node, children);
   const kind = node instanceof GroupNode ? "group" : "task";
-  const name = node.name ?? (node.path.split("/").pop() || "(group)");
+  const name = node.name ?? node.path;
   const base = { kind, name, path: node.path, state: node.state, startedAt: node.startedAt } as const;
   return node.haltStartedAt
     ? { ...base, haltStartedAt: node.haltStartedAt, children }
     : { ...base, children };
+}
+
+/**
+ * A group without a name adds no segment to its children's paths, so the
+ * tree shows its children directly under its owner, as their paths read.
+ */
+function addChildren(node: Node, children: TaskTree[]): void {
+  if (node.groups) {
+    for (const group of node.groups) {
+      if (group.name) children.push(snapshot(group));
+      else addChildren(group, children);
+    }
+  }
+  if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
 }
 
 /** The root group above an owner, if it runs under `run()` / `main()`. */

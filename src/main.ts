@@ -80,7 +80,7 @@ export async function main<T>(
   // event loop alive; without this, the process would exit (code 13) under
   // a running program.
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
-  const root = new RootHandle(body, { ...groupOptions, name: groupOptions.name ?? "main" });
+  const root = new RootHandle<T>(groupOptions.name ?? "main");
   const { owner } = root;
 
   let signal: NodeJS.Signals | undefined;
@@ -115,6 +115,8 @@ export async function main<T>(
   for (const name of signals) process.on(name, onSignal);
   process.on("uncaughtException", onUncaught);
   process.on("unhandledRejection", onRejection);
+  // Only now: the body may run synchronously up to its first pause.
+  root.start(body, groupOptions);
 
   const finished = root.then(
     (value) => ({ value, failures: owner.failures }),

@@ -48,32 +48,44 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * ```
  */
 export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions = {}): Root<T> {
-  return new RootHandle(body, options);
+  const root = new RootHandle<T>(options.name ?? "main");
+  const { signals = [], ...groupOptions } = options;
+  if (signals.length === 0) return root.start(body, groupOptions);
+  const onSignal = () => root.owner.halt();
+  for (const signal of signals) process.on(signal, onSignal);
+  const removeListeners = () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+  root.start(body, groupOptions).then(removeListeners, removeListeners);
+  return root;
 }
 
-/** The root of a `run()`; `main()` drives one too. Not exported from the package. */
+/**
+ * The root of a `run()`; `main()` drives one too. Made in two steps so that
+ * an entry point can install its listeners before any user code runs (the
+ * body may run synchronously up to its first pause). Not exported from the
+ * package.
+ */
 export class RootHandle<T> implements Root<T> {
-  readonly path: string;
   readonly owner = new RootOwner();
-  private readonly result: Promise<T | undefined>;
+  private result: Promise<T | undefined> | undefined;
 
-  constructor(body: (root: Group) => Operation<T>, options: RunOptions) {
-    const { signals = [], ...groupOptions } = options;
+  constructor(readonly path: string) {}
+
+  start(body: (root: Group) => Operation<T>, options: GroupOptions): this {
     const owner = this.owner;
-    this.path = options.name ?? "main";
-    const rootOptions = { ...groupOptions, name: this.path };
+    const rootOptions = { ...options, name: this.path };
     const task = runEffection(function* () {
       (yield* useScope()).set(OwnerContext, owner);
       return yield* group(body, rootOptions);
     });
-    const onSignal = () => owner.halt();
-    for (const signal of signals) process.on(signal, onSignal);
     this.result = task.then((value) => value);
-    // Listeners leave with the root, whatever way it ends.
-    this.result.then(removeListeners, removeListeners);
-    function removeListeners() {
-      for (const signal of signals) process.off(signal, onSignal);
-    }
+    return this;
+  }
+
+  private get settled(): Promise<T | undefined> {
+    if (!this.result) throw new Error("unwind: root used before start()");
+    return this.result;
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a root is awaited like a promise, by design
@@ -81,12 +93,12 @@ export class RootHandle<T> implements Root<T> {
     onfulfilled?: ((value: T | undefined) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.result.then(onfulfilled, onrejected);
+    return this.settled.then(onfulfilled, onrejected);
   }
 
   halt(): Promise<void> {
     this.owner.halt();
-    return this.result.then(() => undefined);
+    return this.settled.then(() => undefined);
   }
 
   inspect(): TaskTree | undefined {

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+export interface Exited {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Every stdout line, in order. */
+  stdout: string[];
+  stderr: string;
+}
+
+export interface Fixture {
+  child: ChildProcess;
+  /** Resolves when the fixture has printed `line` on stdout. */
+  waitFor(line: string): Promise<void>;
+  exited: Promise<Exited>;
+}
+
+/** Starts `test/fixtures/<name>.ts`; see `startScript`. */
+export function startFixture(name: string, env: Record<string, string> = {}): Fixture {
+  return startScript(`test/fixtures/${name}.ts`, env);
+}
+
+/**
+ * Starts a TypeScript file of this project (path from the project root) as a
+ * real Node process, through tsx as a user would run it, collecting its
+ * output so that tests can assert on lines, their order, and the exit code.
+ */
+export function startScript(path: string, env: Record<string, string> = {}): Fixture {
+  const name = path;
+  const file = fileURLToPath(new URL(`../../${path}`, import.meta.url));
+  const child = spawn(process.execPath, ["--conditions=unwind-source", "--import", "tsx", file], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  const stdout: string[] = [];
+  let stderr = "";
+  let partial = "";
+  const listeners = new Set<() => void>();
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop() ?? "";
+    stdout.push(...parts);
+    for (const check of listeners) check();
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = once(child, "close").then(([code, signal]) => {
+    if (partial) stdout.push(partial);
+    return { code: code as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr };
+  });
+  const waitFor = (line: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (stdout.includes(line)) {
+          listeners.delete(check);
+          resolve();
+        }
+      };
+      listeners.add(check);
+      check();
+      exited.then(() => {
+        listeners.delete(check);
+        reject(
+          new Error(
+            `${name} exited before printing "${line}"; stdout: ${stdout.join("|")}; stderr: ${stderr}`,
+          ),
+        );
+      });
+    });
+  return { child, waitFor, exited };
+}

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { suspend } from "effection";
+import { ExitCode, GroupError, main, onTeardown } from "unwind";
+
+const watched = ["SIGINT", "SIGTERM", "SIGHUP", "uncaughtException", "unhandledRejection"] as const;
+const listenerCounts = () => watched.map((event) => process.listenerCount(event));
+
+/** main() prints failures to stderr; keep the test output readable. */
+async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: string }> {
+  const write = process.stderr.write;
+  let stderr = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { value: await fn(), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+describe("main() with exit: false", () => {
+  it("resolves with the body's value and leaves no listener behind", async () => {
+    const before = listenerCounts();
+    let during: number[] = [];
+    const outcome = await main(
+      function* () {
+        during = listenerCounts();
+        return "done";
+      },
+      { exit: false },
+    );
+    assert.deepEqual(outcome, { status: "ok", exitCode: ExitCode.Ok, value: "done" });
+    assert.deepEqual(
+      during.map((n, i) => n - (before[i] ?? 0)),
+      [1, 1, 1, 1, 1],
+      "one listener per signal and per process error event while running",
+    );
+    assert.deepEqual(listenerCounts(), before);
+  });
+
+  it("resolves with the GroupError when the body fails, after printing it once", async () => {
+    const before = listenerCounts();
+    const { value: outcome, stderr } = await quietly(() =>
+      main(
+        function* () {
+          throw new Error("broken");
+        },
+        { exit: false },
+      ),
+    );
+    assert.equal(outcome.status, "error");
+    assert.equal(outcome.exitCode, 1);
+    assert.ok(outcome.status === "error" && outcome.error instanceof GroupError);
+    assert.equal(stderr.split("Error: broken").length - 1, 1, stderr);
+    assert.deepEqual(listenerCounts(), before);
+  });
+
+  it("shuts down on a signal sent to this very process and reports it", async () => {
+    const events: string[] = [];
+    const outcome = await main(
+      function* () {
+        yield* onTeardown(() => {
+          events.push("cleanup");
+        });
+        process.kill(process.pid, "SIGHUP");
+        yield* suspend();
+      },
+      { exit: false, signals: ["SIGHUP"] },
+    );
+    assert.deepEqual(outcome, { status: "signal", exitCode: 129, signal: "SIGHUP" });
+    assert.deepEqual(events, ["cleanup"]);
+  });
+
+  it("rejects a teardownTimeout that is not a number of milliseconds", async () => {
+    await assert.rejects(
+      main(function* () {}, { exit: false, teardownTimeout: -1 }),
+      /teardownTimeout must be a number of milliseconds >= 0, got -1/,
+    );
+  });
+});
