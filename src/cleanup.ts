@@ -1,4 +1,5 @@
 import { type Operation, until } from "effection";
+import { isPromiseLike } from "./promise-like.ts";
 
 /** A cleanup as users write it: synchronous, or returning a promise. */
 export type Cleanup = () => void | Promise<void>;
@@ -14,8 +15,4 @@ export function* runCleanup(cleanup: Cleanup, failed: (error: unknown) => void):
   } catch (error) {
     failed(error);
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
 }

@@ -14,6 +14,7 @@ export { GroupError, type TaskFailure, type TaskPhase } from "./group-error.ts";
 export type { Group, GroupOptions, SpawnOptions } from "./group-node.ts";
 export { formatTree, inspect, type TaskTree } from "./inspect.ts";
 export { type MainOptions, type MainOutcome, main } from "./main.ts";
+export { type Job, mapLimit } from "./map-limit.ts";
 export { onTeardown } from "./on-teardown.ts";
 export { type Root, type RunOptions, run } from "./run.ts";
 export type { TaskHandle } from "./task-node.ts";

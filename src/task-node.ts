@@ -131,9 +131,20 @@ export class TaskNode<T> implements TaskHandle<T>, Owner {
     if (!this.settled) {
       yield* (this.waiters ??= new WakeList()).wait();
     }
+    return this.result();
+  }
+
+  /** The settled task's value; throws its error, or that it was halted. */
+  result(): T {
     if (this.state === "failed") throw this.error;
     if (this.state === "halted") throw new Error(`task ${this.path} was halted`);
     return this.value as T;
+  }
+
+  /** Calls `callback` once the task has settled (at once if it has). */
+  onSettled(callback: () => void): void {
+    if (this.settled) callback();
+    else (this.waiters ??= new WakeList()).add(callback);
   }
 
   halt(): Operation<void> {

@@ -1,7 +1,7 @@
 import { action, type Operation } from "effection";
 
 /**
- * Operations waiting for one event (a task or group settling). Lazily made:
+ * Operations (or callbacks) waiting for one event (a task or group settling). Lazily made:
  * most tasks are never awaited, so most never allocate one.
  */
 export class WakeList {
@@ -17,6 +17,11 @@ export class WakeList {
         if (at >= 0) this.waiters.splice(at, 1);
       };
     });
+  }
+
+  /** Calls `wake` at `wakeAll()` (for code outside operations). */
+  add(wake: () => void): void {
+    this.waiters.push(wake);
   }
 
   wakeAll(): void {

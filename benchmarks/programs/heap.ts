@@ -1,0 +1,71 @@
+// Heap bytes per suspended task, measured in a fresh process (run with
+// --expose-gc): node --expose-gc ... programs/heap.ts <variant> <n>
+import { setMaxListeners } from "node:events";
+import { Effect } from "effect";
+import { ensure, run as runEffection, spawn, suspend } from "effection";
+import { onTeardown, run } from "unwind";
+
+const [variant = "", count = "20000"] = process.argv.slice(2);
+const n = Number(count);
+const gc = globalThis.gc;
+if (!gc) throw new Error("run with --expose-gc");
+
+const start: Record<string, () => unknown> = {
+  raw: () => {
+    const controller = new AbortController();
+    setMaxListeners(n + 1, controller.signal);
+    return Array.from(
+      { length: n },
+      () => new Promise((resolve) => controller.signal.addEventListener("abort", resolve, { once: true })),
+    );
+  },
+  effection: () =>
+    runEffection(function* () {
+      for (let i = 0; i < n; i++) yield* spawn(suspend);
+      yield* suspend();
+    }),
+  "effection + ensure": () =>
+    runEffection(function* () {
+      for (let i = 0; i < n; i++)
+        yield* spawn(function* () {
+          yield* ensure(() => {});
+          yield* suspend();
+        });
+      yield* suspend();
+    }),
+  unwind: () =>
+    run(function* (g) {
+      for (let i = 0; i < n; i++) g.spawn(suspend);
+      yield* suspend();
+    }),
+  "unwind + onTeardown": () =>
+    run(function* (g) {
+      for (let i = 0; i < n; i++)
+        g.spawn(function* () {
+          yield* onTeardown(() => {});
+          yield* suspend();
+        });
+      yield* suspend();
+    }),
+  Effect: () =>
+    Effect.runFork(
+      Effect.gen(function* () {
+        for (let i = 0; i < n; i++) yield* Effect.forkChild(Effect.never);
+        return yield* Effect.never;
+      }),
+    ),
+};
+
+const make = start[variant];
+if (!make) throw new Error(`unknown variant ${variant}; one of ${Object.keys(start).join(", ")}`);
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+await settle();
+gc();
+const before = process.memoryUsage().heapUsed;
+const held = make();
+await settle();
+await settle();
+gc();
+const after = process.memoryUsage().heapUsed;
+console.log(JSON.stringify({ variant, n, bytesPerTask: (after - before) / n, held: held !== undefined }));
+process.exit(0);
