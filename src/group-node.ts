@@ -112,6 +112,8 @@ export class GroupNode implements Group, Owner {
   private exited = false;
   private haltRequested = false;
   private settledWaiters: WakeList | undefined;
+  /** Woken when the last child has settled (concurrent teardown waits on it). */
+  private emptied: WakeList | undefined;
   private unnamed = 0;
 
   constructor(
@@ -218,6 +220,7 @@ export class GroupNode implements Group, Owner {
 
   childSettled(task: TaskNode<unknown>): void {
     this.tasks.delete(task);
+    if (this.tasks.size === 0) this.emptied?.wakeAll();
     this.checkJoined();
   }
 
@@ -251,20 +254,15 @@ export class GroupNode implements Group, Owner {
   }
 
   private *haltChildren(): Operation<void> {
-    const concurrent = this.options.teardown === "concurrent";
     while (this.tasks.size > 0) {
-      const newestFirst = [...this.tasks].reverse();
-      if (concurrent) {
+      if (this.options.teardown === "concurrent") {
         // Start every halt before waiting for any: teardown then takes as
-        // long as the slowest child instead of the sum of all of them.
-        for (const node of newestFirst) {
-          node.beginHalt();
-          node.task?.halt().then(undefined, ignore);
-        }
-      }
-      for (const node of newestFirst) {
-        yield* node.haltNow();
-        this.tasks.delete(node);
+        // long as the slowest child instead of the sum of all of them. One
+        // wait for the whole set, not one per child.
+        for (const node of [...this.tasks]) node.haltInBackground();
+        if (this.tasks.size > 0) yield* (this.emptied ??= new WakeList()).wait();
+      } else {
+        for (const node of [...this.tasks].reverse()) yield* node.haltNow();
       }
     }
   }
@@ -300,5 +298,3 @@ export class GroupNode implements Group, Owner {
     this.groups?.delete(group);
   }
 }
-
-function ignore(): void {}

@@ -98,7 +98,12 @@ export class TaskNode<T> implements TaskHandle<T>, Owner {
     }
   }
 
-  private settle(): Operation<void> {
+  /**
+   * Marks the task settled, once. Runs as the task's last destructor; after
+   * a halt it is called again in case the task never took its first step (so
+   * never registered that destructor).
+   */
+  settle(): Operation<void> {
     if (this.settled) return NOTHING;
     if (this.failed) this.state = "failed";
     else if (this.state === "running") this.state = "done";
@@ -156,9 +161,15 @@ export class TaskNode<T> implements TaskHandle<T>, Owner {
     if (this.settled || !this.task) return;
     this.beginHalt();
     yield* this.task.halt();
-    // A task halted before its first step never ran its body, so nothing
-    // registered the settle destructor: settle it here.
     this.settle();
+  }
+
+  /** Starts halting the task without waiting; the group learns of the end through `settle()`. */
+  haltInBackground(): void {
+    if (this.settled || !this.task) return;
+    this.beginHalt();
+    const settle = () => this.settle();
+    this.task.halt().then(settle, settle);
   }
 
   cleanupFailed(error: unknown): void {
