@@ -26,8 +26,8 @@ async function bytesPerTask(variant: string, n: number): Promise<number> {
 }
 
 export async function heap(options: BenchOptions): Promise<Row[]> {
-  const n = options.quick ? 2000 : 20_000;
-  const runs = options.quick ? 1 : 3;
+  const n = options.quick ? 2000 : 10_000;
+  const runs = options.quick ? 1 : 2;
   const samples = new Map<string, number[]>(variants.map((v) => [v, []]));
   for (let r = 0; r < runs; r++) {
     for (const variant of variants) samples.get(variant)?.push((await bytesPerTask(variant, n)) / 1024);

@@ -45,7 +45,7 @@ interface Server {
 
 export async function http(options: BenchOptions): Promise<Row[]> {
   const rounds = options.quick ? 1 : 3;
-  const duration = options.quick ? 1 : 5;
+  const duration = options.quick ? 1 : 3;
   const warmup = options.quick ? 0 : 1;
   const rps = new Map<string, number[]>();
   const p99 = new Map<string, number[]>();

@@ -48,7 +48,7 @@ interface Sample {
 
 export async function shutdown(options: BenchOptions): Promise<Row[]> {
   const sizes = options.quick ? [10, 100] : [10, 100, 1000];
-  const runs = options.quick ? 2 : 7;
+  const runs = options.quick ? 2 : 5;
   const rows: Row[] = [];
   const exits = new Map<string, Map<number | string, number>>();
   try {

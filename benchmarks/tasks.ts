@@ -36,73 +36,85 @@ export const spawnJoin = {
     ),
 };
 
-/** Each variant starts N suspended tasks (untimed) and returns how to halt them all. */
-export const haltAll = {
-  raw: (n: number) => {
+/**
+ * Each variant starts N suspended tasks (untimed) and resolves, once every
+ * task has taken its first step, with the function that halts them all.
+ */
+export const haltAll: Record<string, (n: number) => Promise<() => PromiseLike<unknown>>> = {
+  raw: async (n) => {
     const controller = new AbortController();
     setMaxListeners(n + 1, controller.signal);
     const waiting = Array.from(
       { length: n },
-      () => new Promise((resolve) => controller.signal.addEventListener("abort", resolve, { once: true })),
+      // A raw "task": an async function suspended until the abort.
+      async () => {
+        await new Promise((resolve) => controller.signal.addEventListener("abort", resolve, { once: true }));
+      },
     );
     return () => {
       controller.abort();
       return Promise.all(waiting);
     };
   },
-  effection: (n: number) => {
+  effection: async (n) => {
     const task = runEffection(function* () {
       for (let i = 0; i < n; i++) yield* spawn(suspend);
       yield* suspend();
     });
+    await nextTurn();
     return () => task.halt();
   },
-  unwind: (n: number) => {
+  unwind: async (n) => {
     const root: Root<void> = run(function* (g) {
       for (let i = 0; i < n; i++) g.spawn(suspend);
       yield* suspend();
     });
+    await nextTurn();
     return () => root.halt();
   },
-  Effect: (n: number) => {
+  Effect: async (n) => {
+    let started!: () => void;
+    const allForked = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const fiber = Effect.runFork(
       Effect.gen(function* () {
         for (let i = 0; i < n; i++) yield* Effect.forkChild(Effect.never);
+        yield* Effect.sync(started);
         return yield* Effect.never;
       }),
     );
+    // Effect starts forked fibers on its own scheduler: wait until all are.
+    await allForked;
+    await nextTurn();
     return () => Effect.runPromise(Fiber.interrupt(fiber));
   },
 };
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 export async function tasks(options: BenchOptions): Promise<Row[]> {
   const sizes = options.quick ? [1000] : [1000, 20_000, 100_000];
   const rows: Row[] = [];
   for (const n of sizes) {
-    const iterations = options.quick ? 1 : n >= 100_000 ? 3 : n >= 20_000 ? 5 : 20;
+    // effection needs ~0.2 ms per task: at 100k one run takes ~20 s.
+    const iterations = options.quick ? 1 : n >= 100_000 ? 1 : n >= 20_000 ? 3 : 20;
+    const warmup = n < 100_000;
     const variants = Object.fromEntries(
       Object.entries(spawnJoin).map(([name, work]) => [name, { run: () => work(n) }]),
     );
-    rows.push(
-      ...(await measure(`spawn + join, N = ${n}`, variants, { iterations, unit: "µs/task", perRun: n })),
-    );
+    const settings = { iterations, warmup, unit: "µs/task", perRun: n } as const;
+    rows.push(...(await measure(`spawn + join, N = ${n}`, variants, settings)));
     const halts = Object.fromEntries(
       Object.entries(haltAll).map(([name, start]) => {
-        let halt: () => Promise<unknown> = async () => {};
-        return [
-          name,
-          {
-            before: async () => {
-              halt = start(n);
-              // Let every task take its first step before the clock starts.
-              await new Promise((resolve) => setImmediate(resolve));
-            },
-            run: () => halt(),
-          },
-        ];
+        let halt: () => PromiseLike<unknown> = async () => {};
+        const before = async () => {
+          halt = await start(n);
+        };
+        return [name, { before, run: () => halt() }];
       }),
     );
-    rows.push(...(await measure(`halt, N = ${n}`, halts, { iterations, unit: "µs/task", perRun: n })));
+    rows.push(...(await measure(`halt, N = ${n}`, halts, settings)));
   }
   return rows;
 }

@@ -16,12 +16,13 @@ export interface Variant {
 export async function measure(
   figure: string,
   variants: Record<string, Variant>,
-  settings: { iterations: number; unit?: "ms" | "µs/task"; perRun?: number },
+  settings: { iterations: number; warmup?: boolean; unit?: "ms" | "µs/task"; perRun?: number },
 ): Promise<Row[]> {
   const bench = new Bench({
     iterations: settings.iterations,
     time: 0,
-    warmupIterations: 1,
+    warmupIterations: settings.warmup === false ? 0 : 1,
+    warmup: settings.warmup !== false,
     warmupTime: 0,
     throws: true,
   });

@@ -16,7 +16,10 @@ const start: Record<string, () => unknown> = {
     setMaxListeners(n + 1, controller.signal);
     return Array.from(
       { length: n },
-      () => new Promise((resolve) => controller.signal.addEventListener("abort", resolve, { once: true })),
+      // A raw "task": an async function suspended until the abort.
+      async () => {
+        await new Promise((resolve) => controller.signal.addEventListener("abort", resolve, { once: true }));
+      },
     );
   },
   effection: () =>
@@ -47,22 +50,34 @@ const start: Record<string, () => unknown> = {
         });
       yield* suspend();
     }),
-  Effect: () =>
-    Effect.runFork(
+  Effect: () => {
+    let started!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const fiber = Effect.runFork(
       Effect.gen(function* () {
         for (let i = 0; i < n; i++) yield* Effect.forkChild(Effect.never);
+        yield* Effect.sync(started);
         return yield* Effect.never;
       }),
-    ),
+    );
+    // Effect starts forked fibers on its own scheduler: wait until all are.
+    return { fiber, ready };
+  },
 };
 
 const make = start[variant];
 if (!make) throw new Error(`unknown variant ${variant}; one of ${Object.keys(start).join(", ")}`);
 const settle = () => new Promise((resolve) => setImmediate(resolve));
-await settle();
-gc();
+// Settle what loading left behind before taking the baseline.
+for (let i = 0; i < 3; i++) {
+  await settle();
+  gc();
+}
 const before = process.memoryUsage().heapUsed;
 const held = make();
+if (held && typeof held === "object" && "ready" in held) await held.ready;
 await settle();
 await settle();
 gc();
