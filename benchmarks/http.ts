@@ -44,7 +44,7 @@ interface Server {
 }
 
 export async function http(options: BenchOptions): Promise<Row[]> {
-  const rounds = options.quick ? 1 : 3;
+  const rounds = options.quick ? 1 : 2;
   const duration = options.quick ? 1 : 3;
   const warmup = options.quick ? 0 : 1;
   const rps = new Map<string, number[]>();

@@ -1,7 +1,17 @@
 import { type Operation, until } from "effection";
 import { isPromiseLike } from "./promise-like.ts";
 
-/** A cleanup as users write it: synchronous, or returning a promise. */
+/**
+ * A cleanup as users write it: synchronous, or returning a promise that the
+ * teardown waits for.
+ *
+ * @example
+ * ```ts
+ * import type { Cleanup } from "unwind";
+ *
+ * const closeFile: Cleanup = async () => { await handle.close(); };
+ * ```
+ */
 export type Cleanup = () => void | Promise<void>;
 
 /**

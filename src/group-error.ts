@@ -1,4 +1,15 @@
-/** Where in a task's life an error happened. */
+/**
+ * Where in a task's life an error happened: in its body (`run`) or in one of
+ * its cleanups (`teardown`).
+ *
+ * @example
+ * ```ts
+ * import type { GroupError, TaskPhase } from "unwind";
+ *
+ * const cleanupErrors = (e: GroupError, phase: TaskPhase = "teardown") =>
+ *   e.failures.filter((f) => f.phase === phase);
+ * ```
+ */
 export type TaskPhase = "run" | "teardown";
 
 /**
@@ -7,6 +18,13 @@ export type TaskPhase = "run" | "teardown";
  * `origin` is set when the error did not come from a task's own code but was
  * caught by the process (`uncaughtException` / `unhandledRejection`) and
  * charged to the root.
+ *
+ * @example
+ * ```ts
+ * import type { TaskFailure } from "unwind";
+ *
+ * const line = (f: TaskFailure) => `${f.path} (${f.phase}): ${String(f.error)}`;
+ * ```
  */
 export interface TaskFailure {
   /** Task path such as `main/inner/w2`. */

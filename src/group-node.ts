@@ -7,7 +7,14 @@ import { type TaskHandle, TaskNode } from "./task-node.ts";
 import type { TaskState } from "./task-state.ts";
 import { WakeList } from "./wake-list.ts";
 
-/** Options of `g.spawn()` and `g.start()`. */
+/**
+ * Options of `g.spawn()` and `g.start()`.
+ *
+ * @example
+ * ```ts
+ * g.spawn(() => poll(url), { name: "poller" }); // path: main/.../poller
+ * ```
+ */
 export interface SpawnOptions {
   /** Name within the group; the default is the function's name, else `task-<n>`. */
   name?: string;
@@ -62,7 +69,18 @@ export interface Group {
   halt(): Operation<void>;
 }
 
-/** Options of `group()`. */
+/**
+ * Options of `group()`.
+ *
+ * @example
+ * ```ts
+ * import { group } from "unwind";
+ *
+ * yield* group(function* (g) {
+ *   for (const id of [1, 2, 3]) g.spawn(() => connection(id), { name: `conn-${id}` });
+ * }, { name: "pool", teardown: "concurrent" }); // close all connections at once
+ * ```
+ */
 export interface GroupOptions {
   /** A path segment for the group; without one the group shares its owner's path. */
   name?: string;

@@ -9,6 +9,14 @@ import type { TaskState } from "./task-state.ts";
  * A snapshot of one task or group and everything under it. Plain data:
  * `JSON.stringify` it, compare it in tests, or print it with `formatTree`.
  * Times are milliseconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * import { inspect, type TaskTree } from "unwind";
+ *
+ * const paths = (t: TaskTree): string[] => [t.path, ...t.children.flatMap(paths)];
+ * console.log(paths(yield* inspect())); // ["main", "main/db", ...]
+ * ```
  */
 export interface TaskTree {
   readonly kind: "group" | "task";

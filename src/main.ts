@@ -6,7 +6,14 @@ import type { TaskTree } from "./inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "./report.ts";
 import { RootHandle } from "./run.ts";
 
-/** Options of `main()`: those of the root group, plus the process's life. */
+/**
+ * Options of `main()`: those of the root group, plus the process's life.
+ *
+ * @example
+ * ```ts
+ * await main(body, { signals: ["SIGTERM"], teardownTimeout: 25_000, teardown: "concurrent" });
+ * ```
+ */
 export interface MainOptions extends GroupOptions {
   /** Signals that shut the program down. Default SIGINT, SIGTERM, SIGHUP (and SIGBREAK on Windows). */
   signals?: readonly NodeJS.Signals[];
@@ -16,7 +23,18 @@ export interface MainOptions extends GroupOptions {
   exit?: boolean;
 }
 
-/** How a `main()` ended: what `exit: false` resolves with. */
+/**
+ * How a `main()` ended: what `exit: false` resolves with.
+ *
+ * @example
+ * ```ts
+ * import { main } from "unwind";
+ *
+ * const outcome = await main(body, { exit: false });
+ * if (outcome.status === "teardown-incomplete") console.error(outcome.stuck);
+ * process.exitCode = outcome.exitCode;
+ * ```
+ */
 export type MainOutcome<T> =
   | { readonly status: "ok"; readonly exitCode: 0; readonly value: T }
   | { readonly status: "error"; readonly exitCode: 1; readonly error: GroupError }

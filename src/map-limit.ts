@@ -5,7 +5,18 @@ import { onTeardown } from "./on-teardown.ts";
 import { isPromiseLike } from "./promise-like.ts";
 import type { TaskNode } from "./task-node.ts";
 
-/** One job of `mapLimit`: a promise, or an operation. */
+/**
+ * One job of `mapLimit`: a promise, or an operation.
+ *
+ * @example
+ * ```ts
+ * import type { Job } from "unwind";
+ * import { sleep } from "effection";
+ *
+ * const asPromise: Job<number> = Promise.resolve(1);
+ * const asOperation: Job<void> = sleep(10);
+ * ```
+ */
 export type Job<R> = PromiseLike<R> | Operation<R>;
 
 /**

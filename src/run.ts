@@ -5,7 +5,14 @@ import { snapshot, type TaskTree } from "./inspect.ts";
 import { OwnerContext } from "./owner.ts";
 import { RootOwner } from "./root-owner.ts";
 
-/** Options of `run()`: those of the root group, plus optional signals. */
+/**
+ * Options of `run()`: those of the root group, plus optional signals.
+ *
+ * @example
+ * ```ts
+ * const root = run(body, { name: "worker", signals: ["SIGTERM"] });
+ * ```
+ */
 export interface RunOptions extends GroupOptions {
   /** Signals that halt the root; none unless given (use `main()` for programs). */
   signals?: readonly NodeJS.Signals[];
@@ -14,6 +21,14 @@ export interface RunOptions extends GroupOptions {
 /**
  * A running root group, for promise code. Await it for the body's value (or
  * `undefined` if it was halted); it rejects with a `GroupError`.
+ *
+ * @example
+ * ```ts
+ * import { run, type Root } from "unwind";
+ *
+ * const root: Root<string> = run(function* () { return "done"; });
+ * console.log(await root, root.inspect());
+ * ```
  */
 export interface Root<T> extends PromiseLike<T | undefined> {
   /** Path of the root group (its name). */

@@ -32,7 +32,10 @@ export async function measure(
     };
     bench.add(name, run, variant.before ? { beforeEach: variant.before } : {});
   }
+  const started = performance.now();
   await bench.run();
+  // Progress on stderr, so that a slow figure shows where the time goes.
+  process.stderr.write(`  ${figure}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   const scale = settings.unit === "µs/task" ? 1000 / (settings.perRun ?? 1) : 1;
   return bench.tasks.map((task) => {
     const result = task.result;

@@ -1,6 +1,5 @@
 // Heap bytes per suspended task, measured in a fresh process (run with
 // --expose-gc): node --expose-gc ... programs/heap.ts <variant> <n>
-import { setMaxListeners } from "node:events";
 import { Effect } from "effect";
 import { ensure, run as runEffection, spawn, suspend } from "effection";
 import { onTeardown, run } from "unwind";
@@ -12,15 +11,13 @@ if (!gc) throw new Error("run with --expose-gc");
 
 const start: Record<string, () => unknown> = {
   raw: () => {
+    // N raw "tasks": async functions suspended until one abort. (One
+    // listener per task on the same signal would cost O(N^2) to add.)
     const controller = new AbortController();
-    setMaxListeners(n + 1, controller.signal);
-    return Array.from(
-      { length: n },
-      // A raw "task": an async function suspended until the abort.
-      async () => {
-        await new Promise((resolve) => controller.signal.addEventListener("abort", resolve, { once: true }));
-      },
-    );
+    const aborted = new Promise((resolve) => controller.signal.addEventListener("abort", resolve));
+    return Array.from({ length: n }, async () => {
+      await aborted;
+    });
   },
   effection: () =>
     runEffection(function* () {
