@@ -3,6 +3,7 @@
 import { Effect, Fiber } from "effect";
 import { run as runEffection, scoped, spawn, suspend, type Task } from "effection";
 import { type Root, run } from "unwind";
+import { forkNeverEnding } from "./lib/effect-fibers.ts";
 import { isEntry } from "./lib/entry.ts";
 import { measure } from "./lib/measure.ts";
 import { type BenchOptions, parseOptions } from "./lib/options.ts";
@@ -70,19 +71,8 @@ export const haltAll: Record<string, (n: number) => Promise<() => PromiseLike<un
     return () => root.halt();
   },
   Effect: async (n) => {
-    let started!: () => void;
-    const allForked = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const fiber = Effect.runFork(
-      Effect.gen(function* () {
-        for (let i = 0; i < n; i++) yield* Effect.forkChild(Effect.never);
-        yield* Effect.sync(started);
-        return yield* Effect.never;
-      }),
-    );
-    // Effect starts forked fibers on its own scheduler: wait until all are.
-    await allForked;
+    const { fiber, ready } = forkNeverEnding(n);
+    await ready;
     await nextTurn();
     return () => Effect.runPromise(Fiber.interrupt(fiber));
   },

@@ -1,8 +1,8 @@
 // Heap bytes per suspended task, measured in a fresh process (run with
 // --expose-gc): node --expose-gc ... programs/heap.ts <variant> <n>
-import { Effect } from "effect";
 import { ensure, run as runEffection, spawn, suspend } from "effection";
 import { onTeardown, run } from "unwind";
+import { forkNeverEnding } from "../lib/effect-fibers.ts";
 
 const [variant = "", count = "20000"] = process.argv.slice(2);
 const n = Number(count);
@@ -47,21 +47,7 @@ const start: Record<string, () => unknown> = {
         });
       yield* suspend();
     }),
-  Effect: () => {
-    let started!: () => void;
-    const ready = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const fiber = Effect.runFork(
-      Effect.gen(function* () {
-        for (let i = 0; i < n; i++) yield* Effect.forkChild(Effect.never);
-        yield* Effect.sync(started);
-        return yield* Effect.never;
-      }),
-    );
-    // Effect starts forked fibers on its own scheduler: wait until all are.
-    return { fiber, ready };
-  },
+  Effect: () => forkNeverEnding(n),
 };
 
 const make = start[variant];
