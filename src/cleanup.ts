@@ -1,9 +1,11 @@
 import { type Operation, until } from "effection";
+import type { HaltReason } from "./halt-reason.ts";
 import { isPromiseLike } from "./promise-like.ts";
 
 /**
  * A cleanup as users write it: synchronous, or returning a promise that the
- * teardown waits for.
+ * teardown waits for. It receives why the scope is being torn down
+ * (`undefined` when it simply ended).
  *
  * @example
  * ```ts
@@ -12,15 +14,19 @@ import { isPromiseLike } from "./promise-like.ts";
  * const closeFile: Cleanup = async () => { await handle.close(); };
  * ```
  */
-export type Cleanup = () => void | Promise<void>;
+export type Cleanup = (reason: HaltReason | undefined) => void | Promise<void>;
 
 /**
  * Runs one cleanup to the end. Its error goes to `failed` rather than up the
  * stack, so one broken cleanup never stops the ones after it.
  */
-export function* runCleanup(cleanup: Cleanup, failed: (error: unknown) => void): Operation<void> {
+export function* runCleanup(
+  cleanup: Cleanup,
+  reason: HaltReason | undefined,
+  failed: (error: unknown) => void,
+): Operation<void> {
   try {
-    const result = cleanup();
+    const result = cleanup(reason);
     if (isPromiseLike(result)) yield* until(result);
   } catch (error) {
     failed(error);

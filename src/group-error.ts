@@ -1,3 +1,5 @@
+import type { HaltReason } from "./halt-reason.ts";
+
 /**
  * Where in a task's life an error happened: in its body (`run`) or in one of
  * its cleanups (`teardown`).
@@ -32,6 +34,8 @@ export interface TaskFailure {
   readonly phase: TaskPhase;
   readonly error: unknown;
   readonly origin?: "uncaughtException" | "unhandledRejection";
+  /** For a `teardown` failure: why the task was being torn down. */
+  readonly reason?: HaltReason;
 }
 
 /**

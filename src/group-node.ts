@@ -2,9 +2,11 @@ import { createScope, type Operation, type Scope, useScope, withResolvers } from
 import { type Cleanup, runCleanup } from "./cleanup.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
 import { addFailure, type TaskFailure } from "./group-error.ts";
+import { HaltReason } from "./halt-reason.ts";
+import { Lifecycle } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
-import { type TaskHandle, TaskNode } from "./task-node.ts";
-import type { TaskState } from "./task-state.ts";
+import { reasonOf, type TaskHandle, TaskNode } from "./task-node.ts";
+import { TimeoutError } from "./timeout-error.ts";
 import { WakeList } from "./wake-list.ts";
 
 /**
@@ -64,9 +66,10 @@ export interface Group {
   /**
    * Ends the group early: halts the body and every child, runs the cleanups,
    * and returns once all of that has finished. From inside the group the
-   * caller is halted with it, and the group returns `undefined`.
+   * caller is halted with it, and the group returns `undefined`. `reason`
+   * becomes the `cause` of the `halted` halt reason.
    */
-  halt(): Operation<void>;
+  halt(reason?: unknown): Operation<void>;
 }
 
 /**
@@ -90,6 +93,23 @@ export interface GroupOptions {
    * teardown takes as long as the slowest child, not the sum.
    */
   teardown?: "serial" | "concurrent";
+  /**
+   * `fail-fast` (default): the first failure halts the body and the other
+   * children. `supervise`: a failing child does not disturb its siblings;
+   * failures are collected, `onError` is called for each, and the group
+   * throws a `GroupError` at the end. (The body failing always ends the group.)
+   */
+  policy?: "fail-fast" | "supervise";
+  /** Called for each failure of a child under `policy: "supervise"`. */
+  onError?: (error: unknown, task: TaskHandle<unknown>) => void;
+  /** At most this many children run at once; the others wait, in order, as `queued`. */
+  limit?: number;
+  /** Milliseconds the group may run; then it is torn down and throws a `TimeoutError`. */
+  timeout?: number;
+  /** Like `timeout`, as a time (ms since the epoch, like `Date.now()`). The tighter of all wins, inherited ones included. */
+  deadline?: number;
+  /** Halts the group (it then returns `undefined`) when this signal aborts. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -111,16 +131,17 @@ export interface GroupOptions {
  * teardown is one destructor whose order unwind controls (serial newest
  * first, or concurrent).
  */
-export class GroupNode implements Group, Owner {
+export class GroupNode extends Lifecycle implements Group, Owner {
   readonly path: string;
-  state: TaskState = "running";
-  readonly startedAt = Date.now();
-  haltStartedAt = 0;
-  /** Live child tasks, in spawn order. */
+  /** Live child tasks (running or queued), in spawn order. */
   readonly tasks = new Set<TaskNode<unknown>>();
   /** Groups nested directly in the body, for the task tree. */
   groups: Set<GroupNode> | undefined;
   readonly failures: TaskFailure[] = [];
+  /** The time by which the group must end (its own or inherited); Infinity for none. */
+  readonly deadline: number;
+  /** Queued children dropped by the teardown before they started. */
+  dropped = 0;
   private readonly cleanups: Cleanup[] = [];
   private readonly finished = withResolvers<unknown>();
   private children: Scope | undefined;
@@ -133,17 +154,23 @@ export class GroupNode implements Group, Owner {
   /** Woken when the last child has settled (concurrent teardown waits on it). */
   private emptied: WakeList | undefined;
   private unnamed = 0;
+  private running = 0;
+  private queue: Array<() => void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly ownDeadline: number;
 
   constructor(
     readonly owner: Owner,
     readonly name: string | undefined,
     private readonly options: GroupOptions,
   ) {
+    super();
     this.path = !name ? owner.path : owner.path ? `${owner.path}/${name}` : name;
-  }
-
-  get settled(): boolean {
-    return this.state === "done" || this.state === "failed" || this.state === "halted";
+    this.ownDeadline = Math.min(
+      options.timeout === undefined ? Number.POSITIVE_INFINITY : this.startedAt + options.timeout,
+      options.deadline ?? Number.POSITIVE_INFINITY,
+    );
+    this.deadline = Math.min(this.ownDeadline, owner.deadline);
   }
 
   /** The group's own operation; `group()` runs it inside `scoped()`. */
@@ -155,16 +182,37 @@ export class GroupNode implements Group, Owner {
     this.children = createScope(scope);
     scope.ensure(() => this.haltChildren());
     this.owner.attach(this);
-    // attach() may have halted the group already (a root halted early).
+    this.watchLimits();
+    // attach() or the limits may have ended the group already.
     if (this.state === "running") scope.run(() => this.runBody(body));
     try {
       const value = (yield* this.finished.operation) as T | undefined;
       this.exited = true;
       return value;
     } finally {
-      this.beginTeardown();
+      // Halted from outside: the reason is whatever halts the owner.
+      if (!this.exited) this.beginTeardown(this.owner.haltReason ?? HaltReason.parentExited());
+      else this.beginTeardown(this.haltReason);
     }
   }
+
+  /** Arms the timeout (only when tighter than an inherited one) and the abort signal. */
+  private watchLimits(): void {
+    if (this.ownDeadline < this.owner.deadline && this.ownDeadline !== Number.POSITIVE_INFINITY) {
+      const ms = this.ownDeadline - this.startedAt;
+      this.timer = setTimeout(() => {
+        addFailure(this.failures, { path: this.path, phase: "run", error: new TimeoutError(this.path, ms) });
+        this.requestTeardown(HaltReason.timeout(this.path, ms));
+      }, this.ownDeadline - Date.now());
+    }
+    const signal = this.options.signal;
+    if (signal?.aborted) this.requestTeardown(HaltReason.aborted(signal.reason));
+    else signal?.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  private readonly onAbort = () => {
+    this.requestTeardown(HaltReason.aborted(this.options.signal?.reason));
+  };
 
   private *runBody<T>(body: (g: Group) => Operation<T>): Operation<void> {
     this.bodyScope = yield* useScope();
@@ -173,8 +221,8 @@ export class GroupNode implements Group, Owner {
       this.bodyDone = true;
       this.checkJoined();
     } catch (error) {
-      addFailure(this.failures, { path: this.path, phase: "run", error });
-      this.requestTeardown();
+      // The body drives the group: its failure ends the group whatever the policy.
+      this.fail({ path: this.path, phase: "run", error });
     }
   }
 
@@ -211,33 +259,62 @@ export class GroupNode implements Group, Owner {
       throw new Error(`cannot spawn ${node.name}: group ${this.path || "(root)"} has already ended`);
     }
     if (this.state !== "running" || !this.children) {
-      node.drop();
+      node.drop(this.haltReason);
       return;
     }
-    this.tasks.add(node as TaskNode<unknown>);
-    node.task = this.children.run(() => node.main(op));
+    const child = node as TaskNode<unknown>;
+    this.tasks.add(child);
+    const { limit } = this.options;
+    if (limit !== undefined && this.running >= limit) {
+      node.state = "queued";
+      (this.queue ??= []).push(() => this.startChild(child, op as () => Operation<unknown>));
+      return;
+    }
+    this.startChild(child, op as () => Operation<unknown>);
   }
 
-  halt(): Operation<void> {
+  private startChild(node: TaskNode<unknown>, op: () => Operation<unknown>): void {
+    this.running++;
+    node.state = "running";
+    node.task = this.children?.run(() => node.main(op));
+  }
+
+  halt(reason?: unknown): Operation<void> {
     const group = this;
     return {
       *[Symbol.iterator]() {
         group.haltRequested = true;
-        group.requestTeardown();
+        group.requestTeardown(HaltReason.halted(reason));
         if (group.settled) return;
         yield* (group.settledWaiters ??= new WakeList()).wait();
       },
     };
   }
 
-  /** Records a failure; in the default fail-fast policy it ends the group. */
-  fail(failure: TaskFailure): void {
+  /**
+   * Records a failure. Fail-fast (or a failure of the body itself) ends the
+   * group; under `supervise` a child's failure goes to `onError` instead.
+   */
+  fail(failure: TaskFailure, child?: TaskNode<unknown>): void {
     addFailure(this.failures, failure);
-    this.requestTeardown();
+    if (child && this.options.policy === "supervise") {
+      try {
+        this.options.onError?.(failure.error, child);
+      } catch (error) {
+        addFailure(this.failures, { path: this.path, phase: "run", error });
+      }
+      return;
+    }
+    this.requestTeardown(HaltReason.siblingFailed(failure.path, failure.error));
   }
 
   childSettled(task: TaskNode<unknown>): void {
-    this.tasks.delete(task);
+    if (!this.tasks.delete(task)) return;
+    if (task.task) {
+      this.running--;
+      const next = this.state === "running" ? this.queue?.shift() : undefined;
+      next?.();
+    }
     if (this.tasks.size === 0) this.emptied?.wakeAll();
     this.checkJoined();
   }
@@ -249,16 +326,15 @@ export class GroupNode implements Group, Owner {
   }
 
   /** Starts the teardown from inside: the group then returns normally. */
-  requestTeardown(): void {
+  requestTeardown(reason: HaltReason): void {
     if (this.state !== "running") return;
-    this.beginTeardown();
+    this.beginTeardown(reason);
     this.finished.resolve(undefined);
   }
 
-  private beginTeardown(): void {
-    if (this.state !== "running") return;
-    this.state = "halting";
-    this.haltStartedAt = Date.now();
+  private beginTeardown(reason: HaltReason | undefined): void {
+    if (!this.enterHalting(reason)) return;
+    clearTimeout(this.timer);
     this.owner.teardownStarted?.(this);
   }
 
@@ -272,25 +348,41 @@ export class GroupNode implements Group, Owner {
   }
 
   private *haltChildren(): Operation<void> {
+    const reason = this.haltReason ?? HaltReason.parentExited();
+    this.dropQueued(reason);
     while (this.tasks.size > 0) {
       if (this.options.teardown === "concurrent") {
         // Start every halt before waiting for any: teardown then takes as
         // long as the slowest child instead of the sum of all of them. One
         // wait for the whole set, not one per child.
-        for (const node of [...this.tasks]) node.haltInBackground();
+        for (const node of [...this.tasks]) node.haltInBackground(reason);
         if (this.tasks.size > 0) yield* (this.emptied ??= new WakeList()).wait();
       } else {
-        for (const node of [...this.tasks].reverse()) yield* node.haltNow();
+        for (const node of [...this.tasks].reverse()) yield* node.haltNow(reason);
       }
+    }
+  }
+
+  /** Queued children never start once the group tears down. */
+  private dropQueued(reason: HaltReason): void {
+    if (!this.queue) return;
+    this.queue = undefined;
+    for (const node of [...this.tasks]) {
+      if (node.state !== "queued") continue;
+      node.drop(reason);
+      this.tasks.delete(node);
+      this.dropped++;
     }
   }
 
   private *finish(): Operation<void> {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) {
-      yield* runCleanup(cleanup, (error) =>
-        addFailure(this.failures, { path: this.path, phase: "teardown", error }),
+      yield* runCleanup(cleanup, this.haltReason, (error) =>
+        addFailure(this.failures, { path: this.path, phase: "teardown", error, ...reasonOf(this) }),
       );
     }
+    clearTimeout(this.timer);
+    this.options.signal?.removeEventListener("abort", this.onAbort);
     if (this.failures.length > 0) this.state = "failed";
     else if (this.haltRequested || !this.exited) this.state = "halted";
     else this.state = "done";
@@ -301,7 +393,7 @@ export class GroupNode implements Group, Owner {
   }
 
   cleanupFailed(error: unknown): void {
-    this.fail({ path: this.path, phase: "teardown", error });
+    this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 
   adopt(failures: readonly TaskFailure[]): void {

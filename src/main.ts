@@ -2,6 +2,7 @@ import type { Operation } from "effection";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
 import { addFailure, GroupError, type TaskFailure } from "./group-error.ts";
 import type { Group, GroupOptions } from "./group-node.ts";
+import { HaltReason } from "./halt-reason.ts";
 import type { TaskTree } from "./inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "./report.ts";
 import { RootHandle } from "./run.ts";
@@ -124,7 +125,7 @@ export async function main<T>(
       signal !== undefined || (owner.group !== undefined && owner.group.state !== "running");
     if (tearingDown) return abandon("second-signal");
     signal = received;
-    owner.halt();
+    owner.halt(HaltReason.signal(received));
   };
   const onUncaught = (error: unknown, origin: "uncaughtException" | "unhandledRejection") => {
     owner.fail({ path: root.path, phase: "run", error, origin });

@@ -16,6 +16,9 @@ import { OwnerContext } from "./owner.ts";
  * throws does not stop the other cleanups: its error is reported with the
  * task's path and phase `teardown` in the group's `GroupError`.
  *
+ * The cleanup receives the `HaltReason` when the scope is being halted
+ * (`undefined` when it simply ended).
+ *
  * @example
  * ```ts
  * import { main, onTeardown } from "unwind";
@@ -42,8 +45,9 @@ export function onTeardown(cleanup: Cleanup): Operation<void> {
         owner.addCleanup(cleanup);
         return;
       }
+      // The reason is read when the cleanup runs, not when it is registered.
       internal(scope).ensure(() =>
-        runCleanup(cleanup, (error) => {
+        runCleanup(cleanup, owner?.haltReason, (error) => {
           if (!owner) throw error;
           owner.cleanupFailed(error);
         }),

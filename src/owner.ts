@@ -1,6 +1,7 @@
 import { createContext } from "effection";
 import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
+import type { HaltReason } from "./halt-reason.ts";
 
 /**
  * Whoever owns the code that is running: a task, the body of a group, or the
@@ -11,6 +12,10 @@ import type { GroupNode } from "./group-node.ts";
 export interface Owner {
   /** Task path such as `main/inner/w2` (`""` above the root group). */
   readonly path: string;
+  /** Why it is being torn down, once it is. */
+  readonly haltReason: HaltReason | undefined;
+  /** The time (ms since the epoch) by which it must end; Infinity for none. */
+  readonly deadline: number;
   /** A cleanup registered by this owner threw. */
   cleanupFailed(error: unknown): void;
   /**
@@ -34,6 +39,8 @@ export const OwnerContext = createContext<Owner>("unwind.owner");
  */
 export const detachedOwner: Owner = {
   path: "",
+  haltReason: undefined,
+  deadline: Number.POSITIVE_INFINITY,
   cleanupFailed(error) {
     queueMicrotask(() => {
       throw error;

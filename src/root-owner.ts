@@ -1,5 +1,6 @@
 import { addFailure, type TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
+import type { HaltReason } from "./halt-reason.ts";
 import type { Owner } from "./owner.ts";
 
 /**
@@ -10,15 +11,15 @@ import type { Owner } from "./owner.ts";
  */
 export class RootOwner implements Owner {
   readonly path = "";
+  readonly deadline = Number.POSITIVE_INFINITY;
+  haltReason: HaltReason | undefined;
   readonly failures: TaskFailure[] = [];
   group: GroupNode | undefined;
   onTeardownStarted: (() => void) | undefined;
-  private haltPending = false;
-
   /** Halts the root group from inside: it then tears down and returns. */
-  halt(): void {
-    if (this.group) this.group.requestTeardown();
-    else this.haltPending = true;
+  halt(reason: HaltReason): void {
+    this.haltReason ??= reason;
+    this.group?.requestTeardown(reason);
   }
 
   /** Charges an error caught by the process to the root group. */
@@ -37,7 +38,7 @@ export class RootOwner implements Owner {
 
   attach(group: GroupNode): void {
     this.group = group;
-    if (this.haltPending) group.requestTeardown();
+    if (this.haltReason) group.requestTeardown(this.haltReason);
   }
 
   detach(): void {}

@@ -1,6 +1,7 @@
 import { type Operation, run as runEffection, useScope } from "effection";
 import { group } from "./group.ts";
 import type { Group, GroupOptions } from "./group-node.ts";
+import { HaltReason } from "./halt-reason.ts";
 import { snapshot, type TaskTree } from "./inspect.ts";
 import { OwnerContext } from "./owner.ts";
 import { RootOwner } from "./root-owner.ts";
@@ -36,8 +37,9 @@ export interface Root<T> extends PromiseLike<T | undefined> {
   /**
    * Halts the root: the whole tree tears down in tree order. Resolves once
    * every cleanup has finished; rejects with the `GroupError` if any failed.
+   * `reason` becomes the `cause` of the `halted` halt reason.
    */
-  halt(): Promise<void>;
+  halt(reason?: unknown): Promise<void>;
   /** A snapshot of the live task tree. */
   inspect(): TaskTree | undefined;
 }
@@ -66,7 +68,7 @@ export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions 
   const root = new RootHandle<T>(options.name ?? "main");
   const { signals = [], ...groupOptions } = options;
   if (signals.length === 0) return root.start(body, groupOptions);
-  const onSignal = () => root.owner.halt();
+  const onSignal = (signal: NodeJS.Signals) => root.owner.halt(HaltReason.signal(signal));
   for (const signal of signals) process.on(signal, onSignal);
   const removeListeners = () => {
     for (const signal of signals) process.off(signal, onSignal);
@@ -111,8 +113,8 @@ export class RootHandle<T> implements Root<T> {
     return this.settled.then(onfulfilled, onrejected);
   }
 
-  halt(): Promise<void> {
-    this.owner.halt();
+  halt(reason?: unknown): Promise<void> {
+    this.owner.halt(HaltReason.halted(reason));
     return this.settled.then(() => undefined);
   }
 

@@ -2,6 +2,8 @@ import { type Effect, type Operation, type Task, useScope } from "effection";
 import { internal, NOTHING } from "./effection-internals.ts";
 import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
+import { HaltReason } from "./halt-reason.ts";
+import { Lifecycle } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
 import type { TaskState } from "./task-state.ts";
 import { WakeList } from "./wake-list.ts";
@@ -48,11 +50,8 @@ export type ReadyGate = (error: Error) => void;
  * wraps the user's code. Kept small on purpose: one of these (plus
  * effection's own task) is the whole per-task cost of unwind.
  */
-export class TaskNode<T> implements TaskHandle<T>, Owner {
-  state: TaskState = "running";
-  readonly startedAt = Date.now();
-  haltStartedAt = 0;
-  /** The effection task; set right after it is created. */
+export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
+  /** The effection task; set when the task starts. */
   task: Task<void> | undefined;
   /** Groups nested in this task's body, for the task tree. */
   groups: Set<GroupNode> | undefined;
@@ -65,14 +64,16 @@ export class TaskNode<T> implements TaskHandle<T>, Owner {
   constructor(
     readonly group: GroupNode,
     readonly name: string,
-  ) {}
+  ) {
+    super();
+  }
 
   get path(): string {
     return `${this.group.path}/${this.name}`;
   }
 
-  get settled(): boolean {
-    return this.state === "done" || this.state === "failed" || this.state === "halted";
+  get deadline(): number {
+    return this.group.deadline;
   }
 
   /** The operation effection runs as this task. */
@@ -93,7 +94,7 @@ export class TaskNode<T> implements TaskHandle<T>, Owner {
         this.gate = undefined;
         gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
       } else {
-        this.group.fail({ path: this.path, phase: "run", error });
+        this.group.fail({ path: this.path, phase: "run", error }, this);
       }
     }
   }
@@ -119,17 +120,14 @@ export class TaskNode<T> implements TaskHandle<T>, Owner {
     return NOTHING;
   }
 
-  beginHalt(): void {
-    if (this.state === "running") {
-      this.state = "halting";
-      this.haltStartedAt = Date.now();
-    }
+  beginHalt(reason: HaltReason): void {
+    this.enterHalting(reason);
   }
 
-  /** A task spawned into a group that is already tearing down never starts. */
-  drop(): void {
+  /** A task that never started (spawned during teardown, or still queued) is dropped. */
+  drop(reason: HaltReason | undefined): void {
+    this.enterHalting(reason);
     this.state = "halted";
-    this.haltStartedAt = Date.now();
   }
 
   *[Symbol.iterator](): Iterator<Effect<unknown>, T, unknown> {
@@ -153,31 +151,32 @@ export class TaskNode<T> implements TaskHandle<T>, Owner {
   }
 
   halt(): Operation<void> {
-    return { [Symbol.iterator]: () => this.haltNow()[Symbol.iterator]() };
+    return { [Symbol.iterator]: () => this.haltNow(HaltReason.halted())[Symbol.iterator]() };
   }
 
   /** Halts the task and waits until it has settled. */
-  *haltNow(): Operation<void> {
-    if (this.settled || !this.task) return;
-    this.beginHalt();
-    yield* this.task.halt();
+  *haltNow(reason: HaltReason): Operation<void> {
+    if (this.settled) return;
+    this.beginHalt(reason);
+    if (this.task) yield* this.task.halt();
     this.settle();
   }
 
   /** Starts halting the task without waiting; the group learns of the end through `settle()`. */
-  haltInBackground(): void {
-    if (this.settled || !this.task) return;
-    this.beginHalt();
+  haltInBackground(reason: HaltReason): void {
+    if (this.settled) return;
+    this.beginHalt(reason);
     const settle = () => this.settle();
-    this.task.halt().then(settle, settle);
+    if (this.task) this.task.halt().then(settle, settle);
+    else settle();
   }
 
   cleanupFailed(error: unknown): void {
-    this.group.fail({ path: this.path, phase: "teardown", error });
+    this.group.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) }, this);
   }
 
   adopt(failures: readonly TaskFailure[]): void {
-    for (const failure of failures) this.group.fail(failure);
+    for (const failure of failures) this.group.fail(failure, this);
   }
 
   attach(group: GroupNode): void {
@@ -187,4 +186,9 @@ export class TaskNode<T> implements TaskHandle<T>, Owner {
   detach(group: GroupNode): void {
     this.groups?.delete(group);
   }
+}
+
+/** `{ reason }` when the node is being torn down, for a teardown failure. */
+export function reasonOf(node: Lifecycle): { reason?: HaltReason } {
+  return node.haltReason ? { reason: node.haltReason } : {};
 }
