@@ -1,4 +1,13 @@
-/** Why a task or group is being torn down. */
+/**
+ * Why a task or group is being torn down: the `kind` of a `HaltReason`.
+ *
+ * @example
+ * ```ts
+ * import type { HaltKind } from "unwind";
+ *
+ * const expected: HaltKind[] = ["signal", "halted"];
+ * ```
+ */
 export type HaltKind =
   | "signal"
   | "sibling-failed"

@@ -1,5 +1,6 @@
 import { type Operation, useScope } from "effection";
 import { GroupNode } from "./group-node.ts";
+import type { HaltKind } from "./halt-reason.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
 import { RootOwner } from "./root-owner.ts";
 import { TaskNode } from "./task-node.ts";
@@ -26,6 +27,10 @@ export interface TaskTree {
   readonly startedAt: number;
   /** When its teardown started, if it has. */
   readonly haltStartedAt?: number;
+  /** Why it is being torn down, if it is. */
+  readonly haltReason?: { readonly kind: HaltKind; readonly message: string };
+  /** For a group: queued children its teardown dropped before they started. */
+  readonly dropped?: number;
   readonly children: readonly TaskTree[];
 }
 
@@ -36,10 +41,17 @@ export function snapshot(node: Node): TaskTree {
   addChildren(node, children);
   const kind = node instanceof GroupNode ? "group" : "task";
   const name = node.name ?? node.path;
-  const base = { kind, name, path: node.path, state: node.state, startedAt: node.startedAt } as const;
-  return node.haltStartedAt
-    ? { ...base, haltStartedAt: node.haltStartedAt, children }
-    : { ...base, children };
+  return {
+    kind,
+    name,
+    path: node.path,
+    state: node.state,
+    startedAt: node.startedAt,
+    ...(node.haltStartedAt ? { haltStartedAt: node.haltStartedAt } : {}),
+    ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
+    ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
+    children,
+  };
 }
 
 /**
@@ -119,7 +131,9 @@ export function formatTree(tree: TaskTree, now: number = Date.now()): string {
   const walk = (node: TaskTree, prefix: string, branch: string) => {
     const since = node.haltStartedAt ?? node.startedAt;
     const age = `${((now - since) / 1000).toFixed(1)}s`;
-    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}`);
+    const why = node.haltReason ? ` (${node.haltReason.message})` : "";
+    const dropped = node.dropped ? `, ${node.dropped} queued dropped` : "";
+    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}`);
     const childPrefix = prefix + (branch === "" ? "" : branch === "└─ " ? "   " : "│  ");
     node.children.forEach((child, i) => {
       walk(child, childPrefix, i === node.children.length - 1 ? "└─ " : "├─ ");

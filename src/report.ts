@@ -12,8 +12,9 @@ export function formatStuckReport(tree: TaskTree | undefined, why: string, now: 
   const walk = (node: TaskTree, depth: number) => {
     for (const child of node.children) walk(child, depth + 1);
     const seconds = (since: number) => `${((now - since) / 1000).toFixed(2)}s`;
+    const why = node.haltReason ? ` (${node.haltReason.message})` : "";
     const state = node.haltStartedAt
-      ? `${node.state} for ${seconds(node.haltStartedAt)}`
+      ? `${node.state} for ${seconds(node.haltStartedAt)}${why}`
       : `${node.state} for ${seconds(node.startedAt)} (halt not started)`;
     open.push(`  ${node.path || "(root)"}  ${node.kind}  ${state}`);
   };
@@ -25,7 +26,11 @@ export function formatStuckReport(tree: TaskTree | undefined, why: string, now: 
 export function formatFailures(failures: readonly TaskFailure[], title: string): string {
   const lines = [`unwind: ${title}`];
   for (const failure of failures) {
-    const origin = failure.origin ? `, ${failure.origin}` : "";
+    const origin = failure.origin
+      ? `, ${failure.origin}`
+      : failure.reason
+        ? `, ${failure.reason.message}`
+        : "";
     lines.push(`  ✗ ${failure.path || "(root)"} (${failure.phase}${origin}):`);
     lines.push(indent(describeError(failure.error), "      "));
   }

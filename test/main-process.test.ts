@@ -86,7 +86,7 @@ describe("main() in a real process", () => {
     assert.equal(code, 143);
     assert.deepEqual(stdout, ["ready", "teardown main/db", "teardown main"]);
     assert.match(stderr, /errors during the SIGTERM shutdown/);
-    assert.match(stderr, /✗ main\/db \(teardown\):\n\s+Error: db close failed/);
+    assert.match(stderr, /✗ main\/db \(teardown, received SIGTERM\):\n\s+Error: db close failed/);
   });
 
   for (const [fail, origin, message] of [
