@@ -1,0 +1,345 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it, mock } from "node:test";
+import { type Operation, sleep, suspend } from "effection";
+import {
+  GroupError,
+  group,
+  type HaltReason,
+  moveOnAfter,
+  onTeardown,
+  run,
+  shield,
+  TimeoutError,
+  useCancelSignal,
+  useHaltReason,
+  withTimeout,
+} from "unwind";
+
+/** Lets promise callbacks and effection's reducer run (real setImmediate, not mocked). */
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** Advances the mocked clock one millisecond at a time, flushing in between. */
+async function advance(ms: number) {
+  for (let i = 0; i < ms; i++) {
+    mock.timers.tick(1);
+    await flush();
+  }
+}
+
+function* suspended(events: string[], name: string): Operation<void> {
+  yield* onTeardown(async () => {
+    await Promise.resolve();
+    events.push(`${name} cleaned up`);
+  });
+  yield* suspend();
+}
+
+describe("timeouts (mocked clock)", () => {
+  beforeEach(() => mock.timers.enable({ apis: ["setTimeout", "Date"], now: 1_000_000 }));
+  afterEach(() => mock.timers.reset());
+
+  it("withTimeout fires at the limit and throws only after the operation's teardown", async () => {
+    const events: string[] = [];
+    const root = run(function* () {
+      try {
+        yield* withTimeout(500, suspended(events, "op"));
+      } catch (error) {
+        assert.ok(error instanceof TimeoutError);
+        events.push(`caught ${error.message} at ${Date.now() - 1_000_000} ms`);
+      }
+    });
+    await flush();
+    await advance(499);
+    assert.deepEqual(events, []);
+    await advance(1);
+    await root;
+    assert.deepEqual(events, ["op cleaned up", "caught main timed out after 500 ms at 500 ms"]);
+  });
+
+  it("a nested deadline picks the tighter limit", async () => {
+    const caught = (e: unknown) => e;
+    const outerWins = run(function* () {
+      yield* group(
+        function* () {
+          yield* withTimeout(500, suspend());
+        },
+        { name: "outer", timeout: 100 },
+      );
+    }).then(() => undefined, caught);
+    const innerWins = run(function* () {
+      yield* group(
+        function* () {
+          yield* group(() => suspend(), { name: "inner", timeout: 50 });
+        },
+        { name: "outer", timeout: 100 },
+      );
+    }).then(() => undefined, caught);
+    await flush();
+    await advance(100);
+    const outer = await outerWins;
+    const inner = await innerWins;
+    assert.ok(outer instanceof GroupError && inner instanceof GroupError);
+    const describe = (e: GroupError) => e.failures.map((f) => [f.path, (f.error as TimeoutError).ms]);
+    assert.deepEqual(describe(outer), [["main/outer", 100]]);
+    assert.deepEqual(describe(inner), [["main/outer/inner", 50]]);
+  });
+
+  it("moveOnAfter returns undefined at the limit, or the value before it", async () => {
+    const results: unknown[] = [];
+    const root = run(function* () {
+      results.push(yield* moveOnAfter(100, suspend()));
+      results.push(
+        yield* moveOnAfter(
+          100,
+          (function* () {
+            yield* sleep(10);
+            return "in time";
+          })(),
+        ),
+      );
+    });
+    await flush();
+    await advance(120);
+    await root;
+    assert.deepEqual(results, [undefined, "in time"]);
+  });
+
+  it("rethrows the operation's own error unchanged", async () => {
+    const boom = new Error("boom");
+    const error = await run(function* () {
+      yield* withTimeout(
+        100,
+        (function* () {
+          throw boom;
+        })(),
+      );
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof GroupError);
+    assert.equal(error.failures[0]?.error, boom);
+  });
+
+  it("shield lets the operation finish before an ancestor's halt goes on", async () => {
+    const events: string[] = [];
+    const root = run(function* (g) {
+      g.spawn(function* () {
+        yield* onTeardown(() => {
+          events.push("task cleaned up");
+        });
+        yield* shield(
+          (function* () {
+            events.push("flush started");
+            yield* sleep(100);
+            events.push(`flush finished (reason: ${(yield* useHaltReason())?.kind})`);
+          })(),
+        );
+        events.push("not reached after a halt");
+      });
+      yield* suspend();
+    });
+    await flush();
+    const halted = root.halt();
+    await advance(99);
+    assert.deepEqual(events, ["flush started"]);
+    await advance(1);
+    await halted;
+    assert.deepEqual(events, ["flush started", "flush finished (reason: halted)", "task cleaned up"]);
+  });
+
+  it("shield gives up after its own timeout and halts the operation", async () => {
+    const events: string[] = [];
+    const root = run(function* () {
+      yield* shield(
+        (function* () {
+          yield* onTeardown(() => {
+            events.push(`shielded op halted at ${Date.now() - 1_000_000} ms`);
+          });
+          yield* sleep(10_000);
+          events.push("not reached");
+        })(),
+        { timeout: 50 },
+      );
+    });
+    await flush();
+    const halted = root.halt();
+    await advance(50);
+    await halted;
+    assert.deepEqual(events, ["shielded op halted at 50 ms"]);
+  });
+});
+
+describe("cancel signals and halt reasons", () => {
+  it("aborts the cancel signal before the first cleanup runs, with the reason", async () => {
+    const events: string[] = [];
+    const root = run(function* (g) {
+      yield* g.start(function* (ready) {
+        const signal = yield* useCancelSignal();
+        signal.addEventListener("abort", () => events.push(`aborted: ${(signal.reason as HaltReason).kind}`));
+        yield* onTeardown((reason) => {
+          events.push(
+            `cleanup sees ${signal.aborted ? "an aborted" : "a live"} signal, reason ${reason?.kind}`,
+          );
+        });
+        ready(undefined);
+        yield* suspend();
+      });
+      yield* suspend();
+    });
+    await root.halt("done here");
+    assert.deepEqual(events, ["aborted: halted", "cleanup sees an aborted signal, reason halted"]);
+  });
+
+  it("tells siblings that a sibling failed, and which", async () => {
+    const reasons: string[] = [];
+    await run(function* (g) {
+      yield* g.start(function* (ready) {
+        yield* onTeardown((reason) => {
+          reasons.push(`${reason?.kind} ${reason?.path} ${(reason?.cause as Error).message}`);
+        });
+        ready(undefined);
+        yield* suspend();
+      });
+      g.spawn(
+        function* () {
+          throw new Error("disk full");
+        },
+        { name: "writer" },
+      );
+      yield* suspend();
+    }).then(
+      () => assert.fail("expected a GroupError"),
+      () => {},
+    );
+    assert.deepEqual(reasons, ["sibling-failed main/writer disk full"]);
+  });
+
+  it("halts a group when its external AbortSignal aborts; the group returns undefined", async () => {
+    const events: string[] = [];
+    const controller = new AbortController();
+    const value = await run(function* () {
+      const result = yield* group(
+        function* (g) {
+          g.spawn(function* () {
+            yield* onTeardown((reason) => {
+              events.push(`${reason?.kind}: ${String(reason?.cause)}`);
+            });
+            yield* suspend();
+          });
+          yield* sleep(1);
+          controller.abort("client gone");
+          yield* suspend();
+          return "not reached";
+        },
+        { signal: controller.signal },
+      );
+      events.push(`group returned ${result}`);
+      return result;
+    });
+    assert.equal(value, undefined);
+    assert.deepEqual(events, ["aborted: client gone", "group returned undefined"]);
+  });
+});
+
+describe("supervise", () => {
+  it("keeps the siblings running, reports each failure to onError, and throws at the end", async () => {
+    const events: string[] = [];
+    const error = await run(function* () {
+      yield* group(
+        function* (g) {
+          g.spawn(
+            function* () {
+              yield* sleep(1);
+              throw new Error("flaky");
+            },
+            { name: "flaky" },
+          );
+          g.spawn(
+            function* () {
+              yield* sleep(5);
+              events.push("steady finished");
+            },
+            { name: "steady" },
+          );
+        },
+        {
+          name: "pool",
+          policy: "supervise",
+          onError: (e, task) => events.push(`onError ${task.path}: ${(e as Error).message}`),
+        },
+      );
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.deepEqual(events, ["onError main/pool/flaky: flaky", "steady finished"]);
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(
+      error.failures.map((f) => f.path),
+      ["main/pool/flaky"],
+    );
+  });
+});
+
+describe("limit", () => {
+  it("never runs more than n children at once, and starts them in spawn order", async () => {
+    let running = 0;
+    let highest = 0;
+    const started: number[] = [];
+    await run(function* () {
+      yield* group(
+        function* (g) {
+          for (let i = 0; i < 1000; i++) {
+            g.spawn(function* () {
+              started.push(i);
+              running++;
+              highest = Math.max(highest, running);
+              yield* sleep(0);
+              running--;
+            });
+          }
+        },
+        { limit: 8 },
+      );
+    });
+    assert.equal(highest, 8);
+    assert.deepEqual(
+      started,
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+  });
+
+  it("drops the queued children without starting them when the group is halted, and says so", async () => {
+    const started: string[] = [];
+    const root = run(function* (g) {
+      yield* group(
+        function* (inner) {
+          for (const name of ["a", "b", "c", "d"]) {
+            inner.spawn(
+              function* () {
+                started.push(name);
+                yield* suspend();
+              },
+              { name },
+            );
+          }
+          yield* suspend();
+        },
+        { name: "pool", limit: 2 },
+      );
+      void g;
+    });
+    await flush();
+    const tree = root.inspect();
+    const pool = tree?.children[0];
+    assert.deepEqual(
+      pool?.children.map((c) => `${c.name} ${c.state}`),
+      ["a running", "b running", "c queued", "d queued"],
+    );
+    await root.halt();
+    assert.deepEqual(started, ["a", "b"]);
+  });
+});
