@@ -387,8 +387,6 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     else if (this.haltRequested || !this.exited) this.state = "halted";
     else this.state = "done";
     this.owner.detach(this);
-    // A group halted from outside cannot throw: its errors go to its owner.
-    if (!this.exited && this.failures.length > 0) this.owner.adopt(this.failures);
     this.settledWaiters?.wakeAll();
   }
 

@@ -41,10 +41,21 @@ export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions
       assertScopeInternals(scope);
       const owner = scope.get(OwnerContext) ?? detachedOwner;
       const node = new GroupNode(owner, options.name, options);
-      const value = yield* scoped(() => node.main(body));
-      if (node.failures.length > 0) throw new GroupError(node.path, node.failures);
-      // `undefined` only when the group was halted from inside (g.halt()).
-      return value as T;
+      let thrown = false;
+      try {
+        const value = yield* scoped(() => node.main(body));
+        if (node.failures.length > 0) {
+          thrown = true;
+          throw new GroupError(node.path, node.failures);
+        }
+        // `undefined` only when the group was halted from inside (g.halt()).
+        return value as T;
+      } finally {
+        // Halted from outside, even in the instant after the group ended by
+        // itself: this frame can no longer throw, so the owner takes the
+        // errors. (Synchronous on purpose: no yield* in a finally.)
+        if (!thrown && node.failures.length > 0) node.owner.adopt(node.failures);
+      }
     },
   };
 }
