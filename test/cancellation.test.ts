@@ -314,9 +314,15 @@ describe("limit", () => {
 
   it("drops the queued children without starting them when the group is halted, and says so", async () => {
     const started: string[] = [];
+    let duringTeardown: string | undefined;
     const root = run(function* (g) {
       yield* group(
         function* (inner) {
+          // A group's own cleanup runs after its children: the tree still has the group.
+          yield* onTeardown(() => {
+            const pool = root.inspect()?.children[0];
+            duringTeardown = `${pool?.name} dropped ${pool?.dropped} (${pool?.haltReason?.kind})`;
+          });
           for (const name of ["a", "b", "c", "d"]) {
             inner.spawn(
               function* () {
@@ -341,5 +347,6 @@ describe("limit", () => {
     );
     await root.halt();
     assert.deepEqual(started, ["a", "b"]);
+    assert.equal(duringTeardown, "pool dropped 2 (halted)");
   });
 });

@@ -59,7 +59,7 @@ describe("main() in a real process", () => {
     assert.equal(code, 124);
     assert.deepEqual(stdout, ["ready", "teardown main/quick"]);
     assert.match(stderr, /teardown did not finish within 300 ms; still open:/);
-    assert.match(stderr, /main\/stuck {2}task {2}halting for \d+\.\d\ds/);
+    assert.match(stderr, /main\/stuck {2}task {2}halting for \d+\.\d\ds \(received SIGTERM\)/);
     assert.match(stderr, /\n {2}main {2}group {2}halting for/);
     assert.doesNotMatch(stderr, /main\/quick/, "a finished task is not reported as stuck");
   });
