@@ -15,7 +15,10 @@ import { RootOwner } from "./root-owner.ts";
  * ```
  */
 export interface RunOptions extends GroupOptions {
-  /** Signals that halt the root; none unless given (use `main()` for programs). */
+  /**
+   * Signals that halt the root; none unless given (use `main()` for
+   * programs). With signals, the root also keeps Node alive until it ends.
+   */
   signals?: readonly NodeJS.Signals[];
 }
 
@@ -70,7 +73,11 @@ export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions 
   if (signals.length === 0) return root.start(body, groupOptions);
   const onSignal = (signal: NodeJS.Signals) => root.owner.halt(HaltReason.signal(signal));
   for (const signal of signals) process.on(signal, onSignal);
+  // Waiting for a signal must keep Node alive: a suspended effection task
+  // holds no handle, and the process would exit (code 13) under the root.
+  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   const removeListeners = () => {
+    clearInterval(keepAlive);
     for (const signal of signals) process.off(signal, onSignal);
   };
   root.start(body, groupOptions).then(removeListeners, removeListeners);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { suspend } from "effection";
-import { ExitCode, GroupError, main, onTeardown } from "unwind";
+import { ExitCode, GroupError, main, onTeardown, run } from "unwind";
 
 const watched = ["SIGINT", "SIGTERM", "SIGHUP", "uncaughtException", "unhandledRejection"] as const;
 const listenerCounts = () => watched.map((event) => process.listenerCount(event));
@@ -79,5 +79,26 @@ describe("main() with exit: false", () => {
       main(function* () {}, { exit: false, teardownTimeout: -1 }),
       /teardownTimeout must be a number of milliseconds >= 0, got -1/,
     );
+  });
+});
+
+describe("run() with signals", () => {
+  it("halts the root on the given signal, with the signal as the reason, and removes its listener", async () => {
+    const before = process.listenerCount("SIGUSR2");
+    const reasons: string[] = [];
+    const root = run(
+      function* () {
+        yield* onTeardown((reason) => {
+          reasons.push(`${reason?.kind} ${reason?.signal}`);
+        });
+        process.kill(process.pid, "SIGUSR2");
+        yield* suspend();
+      },
+      { signals: ["SIGUSR2"] },
+    );
+    assert.equal(process.listenerCount("SIGUSR2"), before + 1);
+    assert.equal(await root, undefined);
+    assert.deepEqual(reasons, ["signal SIGUSR2"]);
+    assert.equal(process.listenerCount("SIGUSR2"), before);
   });
 });
