@@ -198,7 +198,7 @@ describe("cancel signals and halt reasons", () => {
     await run(function* (g) {
       yield* g.start(function* (ready) {
         yield* onTeardown((reason) => {
-          reasons.push(`${reason?.kind} ${reason?.path} ${(reason?.cause as Error).message}`);
+          reasons.push(`${reason?.kind} ${reason?.path} ${(reason?.cause as Error | undefined)?.message}`);
         });
         ready(undefined);
         yield* suspend();
