@@ -20,8 +20,9 @@ describe("the npm start demo", () => {
       "closed main/db/conn-2",
       "closed main/db/conn-1",
       "released pool main/db (after its connections)",
-      "main's own cleanup ran last",
+      "main's own cleanup ran last (received SIGINT)",
     ]);
+    assert.ok(stdout.includes("shutting down (received SIGINT), children first, newest sibling first:"));
     assert.equal(stdout.at(-1), "outcome: signal, exit code 130");
   });
 });

@@ -3,7 +3,7 @@
 // prints every teardown step as it happens: children before their parents,
 // newest sibling first, every asynchronous cleanup awaited.
 import { type Operation, sleep, suspend } from "effection";
-import { formatTree, group, inspect, main, onTeardown } from "unwind";
+import { formatTree, group, type HaltReason, inspect, main, onTeardown, useCancelSignal } from "unwind";
 
 const started = Date.now();
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,7 +46,7 @@ function* http(): Operation<void> {
 const outcome = await main(
   function* (root) {
     console.log("unwind demo: a small service as a task tree.\n");
-    yield* onTeardown(() => step("main's own cleanup ran last"));
+    yield* onTeardown((reason) => step(`main's own cleanup ran last (${reason?.message ?? "no halt"})`));
     root.spawn(database, { name: "db" });
     root.spawn(http, { name: "http" });
     yield* sleep(10); // let every task take its first step
@@ -54,12 +54,15 @@ const outcome = await main(
     console.log(formatTree(yield* inspect()));
     const seconds = Number(process.env.DEMO_SECONDS ?? 15);
     console.log(`\nPress Ctrl-C to shut down (the demo stops itself after ${seconds} s).\n`);
+    // Aborts the moment the root's halt starts, with the reason (Ctrl-C ...).
+    const cancelled = yield* useCancelSignal();
     try {
       yield* sleep(seconds * 1000);
       console.log("time is up: halting the root");
     } finally {
       // The body is halted first: its (synchronous) finally is the first step.
-      console.log("shutting down, children first, newest sibling first:");
+      const why = cancelled.aborted ? ` (${(cancelled.reason as HaltReason).message})` : "";
+      console.log(`\nshutting down${why}, children first, newest sibling first:`);
     }
     yield* root.halt();
   },
