@@ -9,27 +9,26 @@ import type { Operation, Scope } from "effection";
  * and it costs one `Set.add`. The public `ensure()` would do the same job
  * through a resource, i.e. a whole extra task per cleanup (~13 KB, tens of
  * µs), so it was rejected for the hot path. The method exists on every scope
- * of effection 4.0 and 4.1; `assertScopeInternals` turns a future change into
- * a clear error instead of silent misbehaviour.
+ * of effection 4.0 and 4.1; `internal()` turns a future change into a clear
+ * error instead of silent misbehaviour.
  */
 export interface ScopeInternal extends Scope {
   ensure(destructor: () => Operation<void>): () => void;
 }
 
-export function internal(scope: Scope): ScopeInternal {
-  return scope as ScopeInternal;
-}
-
 let checked = false;
 
-export function assertScopeInternals(scope: Scope): void {
-  if (checked) return;
-  if (typeof (scope as Partial<ScopeInternal>).ensure !== "function") {
-    throw new Error(
-      "unwind: this version of effection has no scope.ensure(); unwind supports effection ^4.1",
-    );
+/** The scope with its destructor stack; checks once that the runtime has one. */
+export function internal(scope: Scope): ScopeInternal {
+  if (!checked) {
+    if (typeof (scope as Partial<ScopeInternal>).ensure !== "function") {
+      throw new Error(
+        "unwind: this version of effection has no scope.ensure(); unwind supports effection ^4.1",
+      );
+    }
+    checked = true;
   }
-  checked = true;
+  return scope as ScopeInternal;
 }
 
 /** An operation that does nothing: what a synchronous destructor returns. */

@@ -1,5 +1,4 @@
 import { type Operation, scoped, useScope } from "effection";
-import { assertScopeInternals } from "./effection-internals.ts";
 import { GroupError } from "./group-error.ts";
 import { type Group, GroupNode, type GroupOptions } from "./group-node.ts";
 import { detachedOwner, OwnerContext } from "./owner.ts";
@@ -35,10 +34,10 @@ import { detachedOwner, OwnerContext } from "./owner.ts";
  * ```
  */
 export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions = {}): Operation<T> {
+  checkOptions(options);
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();
-      assertScopeInternals(scope);
       const owner = scope.get(OwnerContext) ?? detachedOwner;
       const node = new GroupNode(owner, options.name, options);
       let thrown = false;
@@ -53,9 +52,23 @@ export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions
       } finally {
         // Halted from outside, even in the instant after the group ended by
         // itself: this frame can no longer throw, so the owner takes the
-        // errors. (Synchronous on purpose: no yield* in a finally.)
+        // errors. (Synchronous on purpose, see "effection pitfalls".)
         if (!thrown && node.failures.length > 0) node.owner.adopt(node.failures);
       }
     },
   };
+}
+
+/** Bad options fail where they are written, not later inside the group. */
+function checkOptions(options: GroupOptions): void {
+  const { limit, timeout, deadline } = options;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw new RangeError(`group(): limit must be an integer >= 1, got ${limit}`);
+  }
+  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
+    throw new RangeError(`group(): timeout must be a number of milliseconds >= 0, got ${timeout}`);
+  }
+  if (deadline !== undefined && !Number.isFinite(deadline)) {
+    throw new RangeError(`group(): deadline must be a time in ms since the epoch, got ${deadline}`);
+  }
 }

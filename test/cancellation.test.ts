@@ -350,3 +350,14 @@ describe("limit", () => {
     assert.equal(duringTeardown, "pool dropped 2 (halted)");
   });
 });
+
+describe("group options", () => {
+  it("rejects a limit, timeout or deadline that makes no sense, where it is written", () => {
+    assert.throws(() => group(function* () {}, { limit: 0 }), /limit must be an integer >= 1, got 0/);
+    assert.throws(() => group(function* () {}, { timeout: -5 }), /timeout must be a number .* got -5/);
+    assert.throws(
+      () => group(function* () {}, { deadline: Number.NaN }),
+      /deadline must be a time .* got NaN/,
+    );
+  });
+});
