@@ -108,12 +108,15 @@ export async function main<T>(
   const gaveUp = new Promise<MainOutcome<T>>((resolve) => {
     giveUp = resolve;
   });
+  let abandoned = false;
   const abandon = (reason: "teardown-timeout" | "second-signal") => {
+    if (abandoned) return;
+    abandoned = true;
     const stuck = root.inspect();
     const why =
       reason === "teardown-timeout"
         ? `teardown did not finish within ${teardownTimeout} ms`
-        : "a second signal arrived during teardown";
+        : "a signal arrived while tearing down";
     process.stderr.write(`${formatStuckReport(stuck, why)}\n`);
     giveUp({ status: "teardown-incomplete", exitCode: ExitCode.TeardownIncomplete, reason, stuck });
   };

@@ -74,7 +74,7 @@ describe("main() in a real process", () => {
     const { code, stderr } = await fixture.exited;
     assert.equal(code, 124);
     assert.ok(Date.now() - sent < 30_000, "exited long before the teardown deadline");
-    assert.match(stderr, /a second signal arrived during teardown; still open:/);
+    assert.match(stderr, /a signal arrived while tearing down; still open:/);
     assert.match(stderr, /main\/stuck {2}task {2}halting/);
   });
 
