@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A real MPD (Debian's `mpd`) on loopback, with a throwaway config and null audio output. */
+export interface RealMpd {
+  host: string;
+  port: number;
+  /** MPD's log so far (log_level verbose: one line per command it processes). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const MPD = "/usr/bin/mpd";
+
+export async function startRealMpd(): Promise<RealMpd> {
+  const dir = mkdtempSync(join(tmpdir(), "unwind-mpd-"));
+  mkdirSync(join(dir, "music"));
+  mkdirSync(join(dir, "playlists"));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, "mpd.conf"),
+    [
+      `music_directory "${join(dir, "music")}"`,
+      `playlist_directory "${join(dir, "playlists")}"`,
+      `db_file "${join(dir, "db")}"`,
+      `state_file "${join(dir, "state")}"`,
+      `bind_to_address "127.0.0.1"`,
+      `port "${port}"`,
+      `log_level "verbose"`,
+      `zeroconf_enabled "no"`,
+      `audio_output {`,
+      `  type "null"`,
+      `  name "null"`,
+      `}`,
+    ].join("\n"),
+  );
+  const child: ChildProcess = spawn(MPD, ["--no-daemon", "--stderr", join(dir, "mpd.conf")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    log += chunk;
+  });
+  const failed = once(child, "error").then(([error]) => {
+    throw new Error(
+      `could not start ${MPD} (${(error as Error).message}); .ci/run installs it: apt-get install -y mpd`,
+    );
+  });
+  await Promise.race([waitForPort(port), failed]);
+  return {
+    host: "127.0.0.1",
+    port,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = once(child, "exit");
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  if (!address || typeof address !== "object") throw new Error("no port");
+  return address.port;
+}
+
+/** Resolves once something accepts connections on the port (MPD takes a moment to start). */
+async function waitForPort(port: number, tries = 100): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`MPD did not listen on 127.0.0.1:${port}`);
+}
