@@ -1,5 +1,6 @@
 import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
+import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
 import { addFailure, type TaskFailure } from "./group-error.ts";
 import { HaltReason } from "./halt-reason.ts";
@@ -132,6 +133,7 @@ export interface GroupOptions {
  * first, or concurrent).
  */
 export class GroupNode extends Lifecycle implements Group, Owner {
+  readonly kind = "group";
   readonly path: string;
   /** Live child tasks (running or queued), in spawn order. */
   readonly tasks = new Set<TaskNode<unknown>>();
@@ -182,6 +184,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.children = createScope(scope);
     scope.ensure(() => this.haltChildren());
     this.owner.attach(this);
+    this.publish(spawnChannel);
     this.watchLimits();
     // attach() or the limits may have ended the group already.
     if (this.state === "running") scope.run(() => this.runBody(body));
@@ -277,6 +280,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.running++;
     node.state = "running";
     node.task = this.children?.run(() => node.main(op));
+    node.publish(spawnChannel);
   }
 
   halt(reason?: unknown): Operation<void> {
@@ -377,9 +381,10 @@ export class GroupNode extends Lifecycle implements Group, Owner {
 
   private *finish(): Operation<void> {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) {
-      yield* runCleanup(cleanup, this.haltReason, (error) =>
-        addFailure(this.failures, { path: this.path, phase: "teardown", error, ...reasonOf(this) }),
-      );
+      yield* runCleanup(cleanup, this.haltReason, (error) => {
+        this.publish(cleanupErrorChannel, { error });
+        addFailure(this.failures, { path: this.path, phase: "teardown", error, ...reasonOf(this) });
+      });
     }
     clearTimeout(this.timer);
     this.options.signal?.removeEventListener("abort", this.onAbort);
@@ -387,10 +392,12 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     else if (this.haltRequested || !this.exited) this.state = "halted";
     else this.state = "done";
     this.owner.detach(this);
+    this.announceSettled();
     this.settledWaiters?.wakeAll();
   }
 
   cleanupFailed(error: unknown): void {
+    this.publish(cleanupErrorChannel, { error });
     this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 

@@ -8,6 +8,7 @@
  * @module
  */
 export type { Cleanup } from "./cleanup.ts";
+export { Channels, type UnwindEvent } from "./diagnostics.ts";
 export { ExitCode } from "./exit-codes.ts";
 export { group } from "./group.ts";
 export { GroupError, type TaskFailure, type TaskPhase } from "./group-error.ts";

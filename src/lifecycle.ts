@@ -1,3 +1,5 @@
+import type { Channel } from "node:diagnostics_channel";
+import { haltBeginChannel, settleChannel, type UnwindEvent } from "./diagnostics.ts";
 import type { HaltReason } from "./halt-reason.ts";
 import type { TaskState } from "./task-state.ts";
 
@@ -7,6 +9,8 @@ import type { TaskState } from "./task-state.ts";
  * is being torn down.
  */
 export abstract class Lifecycle {
+  abstract readonly path: string;
+  abstract readonly kind: "task" | "group";
   state: TaskState = "running";
   readonly startedAt = Date.now();
   haltStartedAt = 0;
@@ -27,8 +31,32 @@ export abstract class Lifecycle {
     this.state = "halting";
     this.haltStartedAt = Date.now();
     this.haltReason = reason;
-    if (reason) this.cancel?.abort(reason);
+    if (reason) {
+      this.cancel?.abort(reason);
+      this.publish(haltBeginChannel);
+    }
     return true;
+  }
+
+  /** Announces the end, once every cleanup has run. */
+  protected announceSettled(): void {
+    if (!settleChannel.hasSubscribers) return;
+    // Only a halt has a teardown worth timing; a group that ended by itself has none.
+    this.publish(settleChannel, this.haltReason ? { teardownMs: Date.now() - this.haltStartedAt } : {});
+  }
+
+  /** Publishes an event about this node; free while nobody subscribes. */
+  publish(channel: Channel, extra: Partial<UnwindEvent> = {}): void {
+    if (!channel.hasSubscribers) return;
+    const event: UnwindEvent = {
+      kind: this.kind,
+      path: this.path,
+      state: this.state,
+      time: Date.now(),
+      ...(this.haltReason ? { reason: this.haltReason.toJSON() } : {}),
+      ...extra,
+    };
+    channel.publish(event);
   }
 
   /** An `AbortSignal` that aborts, with the halt reason, when the halt starts. */

@@ -1,4 +1,5 @@
 import { type Effect, type Operation, type Task, useScope } from "effection";
+import { cleanupErrorChannel } from "./diagnostics.ts";
 import { internal, NOTHING } from "./effection-internals.ts";
 import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
@@ -51,6 +52,7 @@ export type ReadyGate = (error: Error) => void;
  * effection's own task) is the whole per-task cost of unwind.
  */
 export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
+  readonly kind = "task";
   /** The effection task; set when the task starts. */
   task: Task<void> | undefined;
   /** Groups nested in this task's body, for the task tree. */
@@ -115,6 +117,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
       const how = this.state === "halted" ? "was halted" : "returned";
       gate(new Error(`${this.path} ${how} before calling ready()`));
     }
+    this.announceSettled();
     this.group.childSettled(this);
     this.waiters?.wakeAll();
     return NOTHING;
@@ -172,6 +175,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
   }
 
   cleanupFailed(error: unknown): void {
+    this.publish(cleanupErrorChannel, { error });
     this.group.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) }, this);
   }
 

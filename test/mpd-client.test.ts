@@ -180,9 +180,36 @@ describe("the MPD example as a real process", () => {
       assert.equal(code, 130, stderr);
       assert.equal(stderr, "");
       assert.deepEqual(server.commands.slice(-2), ["noidle", "close"]);
-      const steps = stdout
+      const timed = stdout
         .filter((l) => /^\s+\+\s*\d+ ms {2}/.test(l))
         .map((l) => l.replace(/^\s+\+\s*\d+ ms {2}/, ""));
+      // The diagnostics_channel trace: halts begin top-down, newest sibling
+      // first; tasks finish bottom-up.
+      assert.deepEqual(
+        timed.filter((l) => l.startsWith("▸")),
+        [
+          "▸ halting main group (received SIGINT)",
+          "▸ halting main/keys task (received SIGINT)",
+          "▸ halting main/idle task (received SIGINT)",
+          "▸ halting main/mpd task (received SIGINT)",
+          "▸ halting main/mpd group (received SIGINT)",
+          "▸ halting main/mpd/reader task (received SIGINT)",
+          "▸ halting main/mpd/writer task (received SIGINT)",
+        ],
+      );
+      assert.deepEqual(
+        timed.filter((l) => l.startsWith("✓")).map((l) => l.replace(/ in \d+ ms$/, "")),
+        [
+          "✓ main/keys task torn down",
+          "✓ main/idle task torn down",
+          "✓ main/mpd/reader task torn down",
+          "✓ main/mpd/writer task torn down",
+          "✓ main/mpd group torn down",
+          "✓ main/mpd task torn down",
+          "✓ main group torn down",
+        ],
+      );
+      const steps = timed.filter((l) => !l.startsWith("▸") && !l.startsWith("✓"));
       assert.deepEqual(steps.slice(-8), [
         "stopped listening for t / SIGUSR2",
         // Inside the idle task, the cancelled idle first, then the task's own cleanup.

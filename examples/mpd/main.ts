@@ -5,8 +5,9 @@
 // `idle` with `noidle`, says `close`, ends the socket and exits 130 (143):
 // no task left pending, no "Event loop is closed", every step printed.
 // Press t (or send SIGUSR2) to print the live task tree.
+import { subscribe } from "node:diagnostics_channel";
 import { type Operation, sleep, suspend, until } from "effection";
-import { formatTree, inspect, main, onTeardown, useCancelSignal } from "unwind";
+import { Channels, formatTree, inspect, main, onTeardown, type UnwindEvent, useCancelSignal } from "unwind";
 import { AsyncQueue } from "./async-queue.ts";
 import { MpdClient } from "./client.ts";
 import { type FakeMpd, startFakeMpd } from "./fake-server.ts";
@@ -14,6 +15,18 @@ import { field } from "./protocol.ts";
 
 const started = Date.now();
 const trace = (line: string) => console.log(`  +${String(Date.now() - started).padStart(5)} ms  ${line}`);
+
+// Every teardown step, as unwind announces it on node:diagnostics_channel:
+// halts begin top-down, tasks finish bottom-up (children before parents).
+subscribe(Channels.haltBegin, (message) => {
+  const event = message as UnwindEvent;
+  trace(`▸ halting ${event.path} ${event.kind} (${event.reason?.message})`);
+});
+subscribe(Channels.settle, (message) => {
+  const event = message as UnwindEvent;
+  if (event.teardownMs !== undefined)
+    trace(`✓ ${event.path} ${event.kind} torn down in ${event.teardownMs} ms`);
+});
 
 /** Prints what MPD reports, until halted. */
 function* watchChanges(client: MpdClient): Operation<void> {

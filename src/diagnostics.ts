@@ -1,0 +1,58 @@
+import { channel } from "node:diagnostics_channel";
+import type { HaltKind } from "./halt-reason.ts";
+import type { TaskState } from "./task-state.ts";
+
+/**
+ * The names of the `node:diagnostics_channel` channels unwind publishes a
+ * task's life on. Publishing costs one property check per event while nobody
+ * subscribes; subscribe to trace, log or measure teardowns.
+ *
+ * - `spawn`: a task started, or a group was opened (`UnwindEvent`);
+ * - `halt-begin`: a task's or group's teardown started (with its reason);
+ * - `settle`: it ended and every cleanup has run (with its final state);
+ * - `cleanup-error`: a cleanup threw (with the error).
+ *
+ * @example
+ * ```ts
+ * import { subscribe } from "node:diagnostics_channel";
+ * import { Channels, type UnwindEvent } from "unwind";
+ *
+ * subscribe(Channels.haltBegin, (message) => {
+ *   const event = message as UnwindEvent;
+ *   console.log(`halting ${event.path}: ${event.reason?.message}`);
+ * });
+ * ```
+ */
+export const Channels = {
+  spawn: "unwind:spawn",
+  haltBegin: "unwind:halt-begin",
+  settle: "unwind:settle",
+  cleanupError: "unwind:cleanup-error",
+} as const;
+
+/**
+ * What each channel carries.
+ *
+ * @example
+ * ```ts
+ * const line = (e: UnwindEvent) => `${e.kind} ${e.path} ${e.state}`;
+ * ```
+ */
+export interface UnwindEvent {
+  readonly kind: "task" | "group";
+  readonly path: string;
+  readonly state: TaskState;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  /** `halt-begin` (and `settle` after a halt): why. */
+  readonly reason?: { readonly kind: HaltKind; readonly message: string };
+  /** `settle` after a halt: how long the teardown took, in ms. */
+  readonly teardownMs?: number;
+  /** `cleanup-error`: what the cleanup threw. */
+  readonly error?: unknown;
+}
+
+export const spawnChannel = channel(Channels.spawn);
+export const haltBeginChannel = channel(Channels.haltBegin);
+export const settleChannel = channel(Channels.settle);
+export const cleanupErrorChannel = channel(Channels.cleanupError);
