@@ -133,7 +133,10 @@ export interface GroupOptions {
  * first, or concurrent).
  */
 export class GroupNode extends Lifecycle implements Group, Owner {
-  readonly kind = "group";
+  // On the prototype: no per-instance field.
+  get kind(): "group" {
+    return "group";
+  }
   readonly path: string;
   /** Live child tasks (running or queued), in spawn order. */
   readonly tasks = new Set<TaskNode<unknown>>();

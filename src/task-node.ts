@@ -52,7 +52,10 @@ export type ReadyGate = (error: Error) => void;
  * effection's own task) is the whole per-task cost of unwind.
  */
 export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
-  readonly kind = "task";
+  // On the prototype: no per-instance field.
+  get kind(): "task" {
+    return "task";
+  }
   /** The effection task; set when the task starts. */
   task: Task<void> | undefined;
   /** Groups nested in this task's body, for the task tree. */
