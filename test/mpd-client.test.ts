@@ -164,7 +164,7 @@ describe("the MPD client against the fake server", () => {
 });
 
 describe("the MPD example as a real process", () => {
-  it("on SIGINT while idle: noidle, then close, the teardown trace in tree order, exit 130", async () => {
+  it("prints the tree on SIGUSR2; on SIGINT while idle: noidle, then close, the teardown trace in tree order, exit 130", async () => {
     const server = await startFakeMpd();
     try {
       const program = startScript("examples/mpd/main.ts", {
@@ -175,6 +175,8 @@ describe("the MPD example as a real process", () => {
         "Watching for changes. Press t (or send SIGUSR2) for the task tree, Ctrl-C to quit.",
       );
       await server.waitForCommand("idle player mixer");
+      program.child.kill("SIGUSR2");
+      await program.waitFor(/^└─ keys {2}task {2}running \d+\.\ds$/);
       program.child.kill("SIGINT");
       const { code, stdout, stderr } = await program.exited;
       assert.equal(code, 130, stderr);

@@ -12,8 +12,8 @@ export interface Exited {
 
 export interface Fixture {
   child: ChildProcess;
-  /** Resolves when the fixture has printed `line` on stdout. */
-  waitFor(line: string): Promise<void>;
+  /** Resolves when the fixture has printed `line` on stdout (a string: exactly that line). */
+  waitFor(line: string | RegExp): Promise<void>;
   exited: Promise<Exited>;
 }
 
@@ -51,10 +51,10 @@ export function startScript(path: string, env: Record<string, string> = {}): Fix
     if (partial) stdout.push(partial);
     return { code: code as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr };
   });
-  const waitFor = (line: string) =>
+  const waitFor = (line: string | RegExp) =>
     new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (stdout.includes(line)) {
+        if (typeof line === "string" ? stdout.includes(line) : stdout.some((l) => line.test(l))) {
           listeners.delete(check);
           resolve();
         }
