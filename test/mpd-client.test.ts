@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { describe, it } from "node:test";
 import { type Operation, sleep, until } from "effection";
 import { group, run } from "unwind";
@@ -7,6 +6,7 @@ import { MpdClient } from "../examples/mpd/client.ts";
 import { type FakeMpd, startFakeMpd } from "../examples/mpd/fake-server.ts";
 import { field, MpdError } from "../examples/mpd/protocol.ts";
 import { startScript } from "./helpers/fixture.ts";
+import { freePort } from "./helpers/free-port.ts";
 
 /** Runs `body` with a client connected to `server`; halts everything at the end. */
 async function withClient<T>(
@@ -23,15 +23,6 @@ async function withClient<T>(
     yield* g.halt();
   });
   return result;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  assert.ok(address && typeof address === "object");
-  return address.port;
 }
 
 describe("the MPD client against the fake server", () => {

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-port.ts";
 
 /** A real MPD (Debian's `mpd`) on loopback, with a throwaway config and null audio output. */
 export interface RealMpd {
@@ -64,15 +65,6 @@ export async function startRealMpd(): Promise<RealMpd> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (!address || typeof address !== "object") throw new Error("no port");
-  return address.port;
 }
 
 /** Resolves once something accepts connections on the port (MPD takes a moment to start). */
