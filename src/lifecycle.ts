@@ -46,7 +46,7 @@ export abstract class Lifecycle {
   }
 
   /** Publishes an event about this node; free while nobody subscribes. */
-  publish(channel: Channel, extra: Partial<UnwindEvent> = {}): void {
+  publish(channel: Channel, extra?: Partial<UnwindEvent>): void {
     if (!channel.hasSubscribers) return;
     const event: UnwindEvent = {
       kind: this.kind,
