@@ -4,6 +4,7 @@ import { addFailure, GroupError, type TaskFailure } from "./group-error.ts";
 import type { Group, GroupOptions } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
 import type { TaskTree } from "./inspect.ts";
+import { keepAlive } from "./keep-alive.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "./report.ts";
 import { RootHandle } from "./run.ts";
 
@@ -95,10 +96,7 @@ export async function main<T>(
       `main(): teardownTimeout must be a number of milliseconds >= 0, got ${teardownTimeout}`,
     );
   }
-  // An effection task waiting on suspend() holds nothing that keeps Node's
-  // event loop alive; without this, the process would exit (code 13) under
-  // a running program.
-  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+  const release = keepAlive();
   const root = new RootHandle<T>(groupOptions.name ?? "main");
   const { owner } = root;
 
@@ -151,7 +149,7 @@ export async function main<T>(
   const ended = await Promise.race([finished, gaveUp]);
 
   clearTimeout(deadline);
-  clearInterval(keepAlive);
+  release();
   for (const name of signals) process.off(name, onSignal);
   process.off("uncaughtException", onUncaught);
   process.off("unhandledRejection", onRejection);

@@ -3,6 +3,7 @@ import { group } from "./group.ts";
 import type { Group, GroupOptions } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { snapshot, type TaskTree } from "./inspect.ts";
+import { keepAlive } from "./keep-alive.ts";
 import { OwnerContext } from "./owner.ts";
 import { RootOwner } from "./root-owner.ts";
 
@@ -73,11 +74,10 @@ export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions 
   if (signals.length === 0) return root.start(body, groupOptions);
   const onSignal = (signal: NodeJS.Signals) => root.owner.halt(HaltReason.signal(signal));
   for (const signal of signals) process.on(signal, onSignal);
-  // Waiting for a signal must keep Node alive: a suspended effection task
-  // holds no handle, and the process would exit (code 13) under the root.
-  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+  // Waiting for a signal must keep Node alive.
+  const release = keepAlive();
   const removeListeners = () => {
-    clearInterval(keepAlive);
+    release();
     for (const signal of signals) process.off(signal, onSignal);
   };
   root.start(body, groupOptions).then(removeListeners, removeListeners);
