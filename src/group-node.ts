@@ -4,9 +4,9 @@ import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
 import { addFailure, type TaskFailure } from "./group-error.ts";
 import { HaltReason } from "./halt-reason.ts";
-import { Lifecycle } from "./lifecycle.ts";
+import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
-import { reasonOf, type TaskHandle, TaskNode } from "./task-node.ts";
+import { type TaskHandle, TaskNode } from "./task-node.ts";
 import { TimeoutError } from "./timeout-error.ts";
 import { WakeList } from "./wake-list.ts";
 

@@ -68,3 +68,8 @@ export abstract class Lifecycle {
     return this.cancel.signal;
   }
 }
+
+/** `{ reason }` when the node is being torn down, for a teardown failure. */
+export function reasonOf(node: Lifecycle): { reason?: HaltReason } {
+  return node.haltReason ? { reason: node.haltReason } : {};
+}

@@ -4,7 +4,7 @@ import { internal, NOTHING } from "./effection-internals.ts";
 import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
-import { Lifecycle } from "./lifecycle.ts";
+import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
 import type { TaskState } from "./task-state.ts";
 import { WakeList } from "./wake-list.ts";
@@ -193,9 +193,4 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
   detach(group: GroupNode): void {
     this.groups?.delete(group);
   }
-}
-
-/** `{ reason }` when the node is being torn down, for a teardown failure. */
-export function reasonOf(node: Lifecycle): { reason?: HaltReason } {
-  return node.haltReason ? { reason: node.haltReason } : {};
 }
