@@ -154,7 +154,6 @@ export class GroupNode extends Lifecycle implements Group, Owner {
   private bodyDone = false;
   private value: unknown;
   private exited = false;
-  private haltRequested = false;
   private settledWaiters: WakeList | undefined;
   /** Woken when the last child has settled (concurrent teardown waits on it). */
   private emptied: WakeList | undefined;
@@ -196,9 +195,10 @@ export class GroupNode extends Lifecycle implements Group, Owner {
       this.exited = true;
       return value;
     } finally {
-      // Halted from outside: the reason is whatever halts the owner.
+      // Halted from outside: the reason is whatever halts the owner. Ended
+      // by itself: its own cleanups are a teardown without a halt reason.
       if (!this.exited) this.beginTeardown(this.owner.haltReason ?? HaltReason.parentExited());
-      else this.beginTeardown(this.haltReason);
+      else this.beginTeardown(undefined);
     }
   }
 
@@ -290,7 +290,6 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     const group = this;
     return {
       *[Symbol.iterator]() {
-        group.haltRequested = true;
         group.requestTeardown(HaltReason.halted(reason));
         if (group.settled) return;
         yield* (group.settledWaiters ??= new WakeList()).wait();
@@ -392,7 +391,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     clearTimeout(this.timer);
     this.options.signal?.removeEventListener("abort", this.onAbort);
     if (this.failures.length > 0) this.state = "failed";
-    else if (this.haltRequested || !this.exited) this.state = "halted";
+    else if (this.haltReason) this.state = "halted";
     else this.state = "done";
     this.owner.detach(this);
     this.announceSettled();
