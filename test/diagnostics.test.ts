@@ -64,3 +64,23 @@ describe("lifecycle events on node:diagnostics_channel", () => {
     ]);
   });
 });
+
+describe("a group's final state", () => {
+  it("is halted when a halt ended it (here root.halt()), done when it ended by itself", async () => {
+    const states: string[] = [];
+    const listener = (message: unknown) => {
+      const e = message as UnwindEvent;
+      if (e.kind === "group") states.push(`${e.path} ${e.state}`);
+    };
+    subscribe(Channels.settle, listener);
+    try {
+      await run(function* () {
+        yield* group(function* () {}, { name: "quick" });
+        yield* suspend();
+      }).halt();
+    } finally {
+      unsubscribe(Channels.settle, listener);
+    }
+    assert.deepEqual(states, ["main/quick done", "main halted"]);
+  });
+});
