@@ -162,6 +162,8 @@ export class GroupNode extends Lifecycle implements Group, Owner {
   private queue: Array<() => void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly ownDeadline: number;
+  /** Runs before the children are halted: lets them finish first (see `serve()`). */
+  private drain: (() => Operation<void>) | undefined;
 
   constructor(
     readonly owner: Owner,
@@ -260,7 +262,8 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     };
   }
 
-  private launch<T>(node: TaskNode<T>, op: () => Operation<T>): void {
+  /** Starts `node` (made by the caller, e.g. a request scope) as a child of this group. */
+  launch<T>(node: TaskNode<T>, op: () => Operation<T>): void {
     if (this.settled) {
       throw new Error(`cannot spawn ${node.name}: group ${this.path || "(root)"} has already ended`);
     }
@@ -353,8 +356,19 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.cleanups.push(cleanup);
   }
 
+  /**
+   * Gives the children a chance to finish by themselves at the start of
+   * the teardown, before any of them is halted. Internal: `serve()` drains
+   * its requests this way. (A cleanup of the body would run too late, after
+   * the children; a `finally` of the body cannot wait.)
+   */
+  setDrain(drain: () => Operation<void>): void {
+    this.drain = drain;
+  }
+
   private *haltChildren(): Operation<void> {
     const reason = this.haltReason ?? HaltReason.parentExited();
+    if (this.drain) yield* this.drain();
     this.dropQueued(reason);
     while (this.tasks.size > 0) {
       if (this.options.teardown === "concurrent") {

@@ -7,20 +7,37 @@ import type { TaskTree } from "./inspect.ts";
 import { keepAlive } from "./keep-alive.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "./report.ts";
 import { RootHandle } from "./run.ts";
+import { recordSpawnSites } from "./spawn-site.ts";
 
 /**
  * Options of `main()`: those of the root group, plus the process's life.
  *
  * @example
  * ```ts
- * await main(body, { signals: ["SIGTERM"], teardownTimeout: 25_000, teardown: "concurrent" });
+ * await main(body, { signals: ["SIGTERM"], drainTimeout: 20_000, teardownTimeout: 25_000 });
  * ```
  */
 export interface MainOptions extends GroupOptions {
   /** Signals that shut the program down. Default SIGINT, SIGTERM, SIGHUP (and SIGBREAK on Windows). */
   signals?: readonly NodeJS.Signals[];
+  /**
+   * Milliseconds of a drain phase at the first signal, before anything is
+   * halted: servers (`serve()`, `mount()`) drain one after the other, newest
+   * first, while every other task still runs. Default 0: no drain phase;
+   * each server still drains, within its own `drainTimeout`, when the
+   * teardown reaches its group. A second signal skips what is left of any
+   * drain (in-flight requests are halted); a third one gives up on the
+   * teardown (stuck report, exit 124).
+   */
+  drainTimeout?: number;
   /** How long teardown may take before the stuck report and exit 124. Default 10 000 ms. */
   teardownTimeout?: number;
+  /**
+   * Record where each task and group is started, and show it in the stuck
+   * report and the task tree. Costs a stack trace per spawn; off by default
+   * (also on with `UNWIND_SPAWN_SITES=1` in the environment).
+   */
+  spawnSites?: boolean;
   /** Call `process.exit` at the end (default). With `false`, resolve with the outcome instead. */
   exit?: boolean;
 }
@@ -61,7 +78,10 @@ export type MainOutcome<T> =
  *
  * - the first signal halts the root, which tears the tree down in tree
  *   order; once teardown has finished the process exits with 128 + n
- *   (130 SIGINT, 143 SIGTERM, 129 SIGHUP);
+ *   (130 SIGINT, 143 SIGTERM, 129 SIGHUP). Servers (`serve()`, `mount()`)
+ *   drain as their group tears down; with `drainTimeout`, main first drains
+ *   them (newest first) for up to that long, then halts the root. A second
+ *   signal while a server drains halts its in-flight requests;
  * - a second signal while tearing down prints the stuck report (which tasks
  *   are still open, in which state, for how long) and exits 124 at once;
  * - teardown that outlasts `teardownTimeout` does the same;
@@ -90,12 +110,23 @@ export async function main<T>(
   body: (root: Group) => Operation<T>,
   options: MainOptions = {},
 ): Promise<MainOutcome<T>> {
-  const { signals = defaultSignals(), teardownTimeout = 10_000, exit = true, ...groupOptions } = options;
-  if (!Number.isFinite(teardownTimeout) || teardownTimeout < 0) {
-    throw new RangeError(
-      `main(): teardownTimeout must be a number of milliseconds >= 0, got ${teardownTimeout}`,
-    );
+  const {
+    signals = defaultSignals(),
+    teardownTimeout = 10_000,
+    drainTimeout = 0,
+    spawnSites,
+    exit = true,
+    ...groupOptions
+  } = options;
+  for (const [name, ms] of [
+    ["teardownTimeout", teardownTimeout],
+    ["drainTimeout", drainTimeout],
+  ] as const) {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(`main(): ${name} must be a number of milliseconds >= 0, got ${ms}`);
+    }
   }
+  if (spawnSites !== undefined) recordSpawnSites(spawnSites);
   const release = keepAlive();
   const root = new RootHandle<T>(groupOptions.name ?? "main");
   const { owner } = root;
@@ -121,12 +152,42 @@ export async function main<T>(
   owner.onTeardownStarted = () => {
     deadline = setTimeout(abandon, teardownTimeout, "teardown-timeout");
   };
+  // The drain phase (only with a drainTimeout): between the first signal and the halt of the root.
+  let draining = false;
+  let drainSkipped = false;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const endDrain = () => {
+    if (!draining || !signal) return;
+    draining = false;
+    clearTimeout(drainTimer);
+    owner.halt(HaltReason.signal(signal));
+  };
+  // Newest first, one after the other, like a serial teardown: a server
+  // started later may call one started earlier, which must still serve it.
+  const drainInOrder = async () => {
+    for (const drain of [...owner.drains].reverse()) {
+      if (!draining) return;
+      await drain.beginDrain();
+    }
+    endDrain();
+  };
   const onSignal = (received: NodeJS.Signals) => {
+    const drainLeft = draining || [...owner.drains].some((drain) => drain.drainInProgress);
+    if (signal !== undefined && drainLeft && !drainSkipped) {
+      // A second signal skips what is left of the drain: requests still in
+      // flight are halted; the teardown goes on. A third one gives up on it.
+      drainSkipped = true;
+      for (const drain of owner.drains) drain.skipDrain(HaltReason.signal(received));
+      return endDrain();
+    }
     const tearingDown =
       signal !== undefined || (owner.group !== undefined && owner.group.state !== "running");
     if (tearingDown) return abandon("second-signal");
     signal = received;
-    owner.halt(HaltReason.signal(received));
+    if (drainTimeout === 0 || owner.drains.size === 0) return owner.halt(HaltReason.signal(received));
+    draining = true;
+    drainTimer = setTimeout(endDrain, drainTimeout);
+    void drainInOrder();
   };
   const onUncaught = (error: unknown, origin: "uncaughtException" | "unhandledRejection") => {
     owner.fail({ path: root.path, phase: "run", error, origin });
@@ -149,6 +210,7 @@ export async function main<T>(
   const ended = await Promise.race([finished, gaveUp]);
 
   clearTimeout(deadline);
+  clearTimeout(drainTimer);
   release();
   for (const name of signals) process.off(name, onSignal);
   process.off("uncaughtException", onUncaught);

@@ -1,3 +1,4 @@
+import type { Drainable } from "./drain-registry.ts";
 import { addFailure, type TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
 import type { HaltReason } from "./halt-reason.ts";
@@ -16,6 +17,8 @@ export class RootOwner implements Owner {
   readonly failures: TaskFailure[] = [];
   group: GroupNode | undefined;
   onTeardownStarted: (() => void) | undefined;
+  /** Servers and mounted handlers under this root, which `main()` drains at its first signal. */
+  readonly drains = new Set<Drainable>();
   /** Halts the root group from inside: it then tears down and returns. */
   halt(reason: HaltReason): void {
     this.haltReason ??= reason;

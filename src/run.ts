@@ -1,4 +1,5 @@
 import { type Operation, run as runEffection, useScope } from "effection";
+import { DrainContext } from "./drain-registry.ts";
 import { group } from "./group.ts";
 import type { Group, GroupOptions } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
@@ -100,7 +101,9 @@ export class RootHandle<T> implements Root<T> {
     const owner = this.owner;
     const rootOptions = { ...options, name: this.path };
     const task = runEffection(function* () {
-      (yield* useScope()).set(OwnerContext, owner);
+      const scope = yield* useScope();
+      scope.set(OwnerContext, owner);
+      scope.set(DrainContext, owner.drains);
       return yield* group(body, rootOptions);
     });
     this.result = task.then((value) => value);

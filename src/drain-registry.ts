@@ -1,0 +1,20 @@
+import { createContext } from "effection";
+import type { HaltReason } from "./halt-reason.ts";
+
+/**
+ * Something that can finish its in-flight work before it is halted: an HTTP
+ * server or a mounted handler. With a `drainTimeout`, `main()` drains them
+ * at the first signal before it halts the tree; a second signal skips the
+ * rest of any drain.
+ */
+export interface Drainable {
+  /** True from the start of the drain until nothing is in flight any more. */
+  readonly drainInProgress: boolean;
+  /** Starts draining (once); resolves when nothing is in flight any more. */
+  beginDrain(): Promise<void>;
+  /** Gives up on the rest of the drain: halts what is still in flight, with `reason`. */
+  skipDrain(reason?: HaltReason): void;
+}
+
+/** The drainables of the current root, set by `run()` and `main()`. */
+export const DrainContext = createContext<Set<Drainable>>("unwind.drains");

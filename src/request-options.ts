@@ -1,0 +1,58 @@
+import type { RequestErrorInfo } from "./request-handler.ts";
+
+/**
+ * Options that `serve()` and `mount()` share.
+ *
+ * @example
+ * ```ts
+ * const options: RequestOptions = { drainTimeout: 20_000, readinessPath: "/ready" };
+ * ```
+ */
+export interface RequestOptions {
+  /** Name of the group the requests run in (a path segment). Default `http`. */
+  name?: string;
+  /**
+   * Milliseconds that in-flight requests get to finish once the drain began
+   * (at the first signal under `main()`, or when the group is halted).
+   * Then they are halted: a 503 if nothing was sent yet. Default 5 000;
+   * keep it below `main()`'s `teardownTimeout`.
+   */
+  drainTimeout?: number;
+  /**
+   * A path (such as `/ready`) answered `200 ready` while serving and
+   * `503 draining` from the first moment of the drain, without a request
+   * scope: a Kubernetes readiness probe.
+   */
+  readinessPath?: string;
+  /** Called for each handler or cleanup error. Default: printed to stderr with the request. */
+  onError?: (error: unknown, info: RequestErrorInfo) => void;
+  /** Called once, at the first moment of the drain, with the number of requests in flight. */
+  onDrain?: (info: { readonly inFlight: number }) => void;
+}
+
+/** The options with their defaults, checked where they are written. */
+export function checkRequestOptions(caller: string, options: RequestOptions) {
+  const { name = "http", drainTimeout = 5_000, readinessPath, onError, onDrain } = options;
+  if (typeof name !== "string" || name === "" || name.includes("/")) {
+    throw new TypeError(
+      `${caller}: name must be a non-empty string without "/", got ${JSON.stringify(name)}`,
+    );
+  }
+  if (!Number.isFinite(drainTimeout) || drainTimeout < 0) {
+    throw new RangeError(
+      `${caller}: drainTimeout must be a number of milliseconds >= 0, got ${drainTimeout}`,
+    );
+  }
+  if (readinessPath !== undefined && (typeof readinessPath !== "string" || !readinessPath.startsWith("/"))) {
+    throw new TypeError(`${caller}: readinessPath must start with "/", got ${JSON.stringify(readinessPath)}`);
+  }
+  for (const [key, callback] of [
+    ["onError", onError],
+    ["onDrain", onDrain],
+  ] as const) {
+    if (callback !== undefined && typeof callback !== "function") {
+      throw new TypeError(`${caller}: ${key} must be a function`);
+    }
+  }
+  return { name, drainTimeout, readinessPath, onError, onDrain };
+}
