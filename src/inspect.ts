@@ -31,6 +31,8 @@ export interface TaskTree {
   readonly haltReason?: { readonly kind: HaltKind; readonly message: string };
   /** For a group: queued children its teardown dropped before they started. */
   readonly dropped?: number;
+  /** The stack frame that started it, when spawn sites are recorded (`UNWIND_SPAWN_SITES=1`). */
+  readonly site?: string;
   readonly children: readonly TaskTree[];
 }
 
@@ -50,6 +52,7 @@ export function snapshot(node: Node): TaskTree {
     ...(node.haltStartedAt ? { haltStartedAt: node.haltStartedAt } : {}),
     ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
     ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
+    ...(node.site ? { site: node.site } : {}),
     children,
   };
 }

@@ -1,6 +1,7 @@
 import type { Channel } from "node:diagnostics_channel";
 import { haltBeginChannel, settleChannel, type UnwindEvent } from "./diagnostics.ts";
 import type { HaltReason } from "./halt-reason.ts";
+import { spawnSite } from "./spawn-site.ts";
 import type { TaskState } from "./task-state.ts";
 
 /**
@@ -13,6 +14,8 @@ export abstract class Lifecycle {
   abstract readonly kind: "task" | "group";
   state: TaskState = "running";
   readonly startedAt = Date.now();
+  /** Where it was started, when spawn sites are recorded (see spawn-site.ts). */
+  readonly site = spawnSite();
   haltStartedAt = 0;
   haltReason: HaltReason | undefined;
   /** Made on the first `useCancelSignal()`: most tasks never pay for one. */

@@ -62,6 +62,22 @@ describe("main() in a real process", () => {
     assert.match(stderr, /main\/stuck {2}task {2}halting for \d+\.\d\ds \(received SIGTERM\)/);
     assert.match(stderr, /\n {2}main {2}group {2}halting for/);
     assert.doesNotMatch(stderr, /main\/quick/, "a finished task is not reported as stuck");
+    assert.doesNotMatch(stderr, /started at/, "spawn sites are off by default");
+  });
+
+  it("names where each stuck task was started when UNWIND_SPAWN_SITES=1", async () => {
+    const fixture = startFixture("stuck-teardown", { TEARDOWN_TIMEOUT: "300", UNWIND_SPAWN_SITES: "1" });
+    await fixture.waitFor("ready");
+    fixture.child.kill("SIGTERM");
+    const { code, stderr } = await fixture.exited;
+    assert.equal(code, 124);
+    const report = stderr.split("\n").filter((line) => line.startsWith("  "));
+    assert.equal(report.length, 4, stderr);
+    assert.match(report[0] ?? "", /^ {2}main\/stuck {2}task {2}halting/);
+    // The line of root.start(...) for "stuck", then the line of the main(...) call.
+    assert.match(report[1] ?? "", /^ {6}started at .*test\/fixtures\/stuck-teardown\.ts:8:\d+\)$/);
+    assert.match(report[2] ?? "", /^ {2}main {2}group {2}halting/);
+    assert.match(report[3] ?? "", /^ {6}started at .*test\/fixtures\/stuck-teardown\.ts:6:\d+\)$/);
   });
 
   it("exits at once with the stuck report on a second signal during a slow teardown", async () => {
