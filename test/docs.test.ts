@@ -78,7 +78,7 @@ const snippets = parseDoc(read(DOC));
 async function runSnippet(file: string, signal: "SIGINT" | undefined) {
   const script = startScript(`${SNIPPETS}/${file}`);
   // A snippet that hangs must fail the test, not the whole run.
-  const guard = setTimeout(() => script.child.kill("SIGKILL"), 10_000);
+  const guard = setTimeout(() => script.child.kill("SIGKILL"), 30_000);
   try {
     if (signal) {
       await script.waitFor("ready");
@@ -107,7 +107,7 @@ describe(DOC, () => {
     }
   });
 
-  describe("snippets, run as real processes", { concurrency: true }, () => {
+  describe("snippets, run as real processes", { concurrency: 4 }, () => {
     for (const { file, output } of snippets) {
       if (!output) continue;
       const how = output.signal ? ` after ${output.signal}` : "";
