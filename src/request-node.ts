@@ -3,12 +3,11 @@ import type { Operation } from "effection";
 import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
-import type { RequestHandler } from "./request-handler.ts";
 import { TaskNode } from "./task-node.ts";
 
 /** Where a request scope reports its errors and its end (a `RequestScopes`). */
 export interface RequestHost {
-  report(error: unknown, request: RequestNode, phase: "run" | "teardown"): void;
+  report(error: unknown, req: IncomingMessage, path: string, phase: "run" | "teardown"): void;
   requestEnded(request: RequestNode): void;
 }
 
@@ -32,19 +31,18 @@ export class RequestNode extends TaskNode<void> {
     super(group, name);
   }
 
-  /** The request scope's body: the handler, then whatever it left undone. */
-  *handle(handler: RequestHandler): Operation<void> {
+  /** The request scope's body: the rest of the handler, then whatever it left undone. */
+  *handle(rest: Operation<void>): Operation<void> {
     const { res } = this;
     // One listener per request; 'close' before 'finish' means the client left.
     res.once("close", this.onClose);
     try {
-      yield* handler(this.req, res);
-      if (!res.writableEnded) this.endUnfinished();
+      yield* rest;
+      const unfinished = endResponse(res);
+      if (unfinished) this.report(unfinished, "run");
     } catch (error) {
-      this.host.report(error, this, "run");
-      if (!res.headersSent) respond(res, 500, "internal server error\n");
-      // A half-sent body must not pass for a whole one: cut the connection.
-      else res.destroy();
+      this.report(error, "run");
+      answerError(res);
     } finally {
       this.handled = true;
       // Halted (drain timeout, server halted): answer if the client is still there.
@@ -56,6 +54,10 @@ export class RequestNode extends TaskNode<void> {
     }
   }
 
+  private report(error: unknown, phase: "run" | "teardown"): void {
+    this.host.report(error, this.req, this.path, phase);
+  }
+
   /** Set once the handler is over: a connection that closes after that halts nothing. */
   private handled = false;
 
@@ -65,17 +67,6 @@ export class RequestNode extends TaskNode<void> {
     }
   };
 
-  /** The handler returned without ending the response: end it for it. */
-  private endUnfinished(): void {
-    const { res } = this;
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    this.host.report(new Error("the handler returned without sending a response"), this, "run");
-    respond(res, 500, "internal server error\n");
-  }
-
   override settle(): Operation<void> {
     const first = !this.settled;
     const done = super.settle();
@@ -84,12 +75,33 @@ export class RequestNode extends TaskNode<void> {
   }
 
   override cleanupFailed(error: unknown): void {
-    this.host.report(error, this, "teardown");
+    this.report(error, "teardown");
   }
 
   override adopt(failures: readonly TaskFailure[]): void {
-    for (const failure of failures) this.host.report(failure.error, this, failure.phase);
+    for (const failure of failures) this.report(failure.error, failure.phase);
   }
+}
+
+/**
+ * The handler returned: a response it left open is ended for it. Returns the
+ * error to report when it had sent nothing (it then gets a 500).
+ */
+export function endResponse(res: ServerResponse): Error | undefined {
+  if (res.writableEnded) return undefined;
+  if (res.headersSent) {
+    res.end();
+    return undefined;
+  }
+  respond(res, 500, "internal server error\n");
+  return new Error("the handler returned without sending a response");
+}
+
+/** The handler threw: a 500, or, if the response had started, a cut connection. */
+export function answerError(res: ServerResponse): void {
+  if (!res.headersSent) respond(res, 500, "internal server error\n");
+  // A half-sent body must not pass for a whole one.
+  else res.destroy();
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Effect } from "effection";
 import type { Drainable } from "./drain-registry.ts";
 import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
 import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
-import { type RequestHost, RequestNode, respond } from "./request-node.ts";
+import { answerError, endResponse, type RequestHost, RequestNode, respond } from "./request-node.ts";
+import { resume } from "./resume.ts";
 
 /** What `serve()` and `mount()` share: how requests run and how they drain. */
 export interface RequestScopesOptions {
@@ -53,9 +55,31 @@ export class RequestScopes implements RequestHost, Drainable {
       respond(res, 503, "the server is shutting down\n", true);
       return;
     }
-    const request = new RequestNode(this.group, nameOf(req, ++this.sequence), req, res, this);
+    const sequence = ++this.sequence;
+    // A handler's first step runs right here, on the request's own stack. A
+    // handler that answers without ever waiting needs no scope (nothing can
+    // cancel it, it registered no cleanup), so it costs what a plain
+    // node:http handler costs. Only one that waits gets its request scope,
+    // which goes on from where it stopped. (Rejected: a scope for every
+    // request, one effection task of ~100 µs and ~24 KB even when unused.)
+    let steps: Iterator<Effect<unknown>, void, unknown>;
+    let first: IteratorResult<Effect<unknown>, void>;
+    try {
+      steps = this.handler(req, res)[Symbol.iterator]();
+      first = steps.next();
+    } catch (error) {
+      this.report(error, req, `${this.group.path}/${nameOf(req, sequence)}`, "run");
+      answerError(res);
+      return;
+    }
+    if (first.done) {
+      const unfinished = endResponse(res);
+      if (unfinished) this.report(unfinished, req, `${this.group.path}/${nameOf(req, sequence)}`, "run");
+      return;
+    }
+    const request = new RequestNode(this.group, nameOf(req, sequence), req, res, this);
     this.inflight.add(request);
-    this.group.launch(request, () => request.handle(this.handler));
+    this.group.launch(request, () => request.handle(resume(steps, first)));
   };
 
   /** A readiness probe: 200 while serving, 503 from the first moment of the drain. */
@@ -76,14 +100,8 @@ export class RequestScopes implements RequestHost, Drainable {
     this.checkDrained();
   }
 
-  report(error: unknown, request: RequestNode, phase: "run" | "teardown"): void {
-    const { req } = request;
-    const info: RequestErrorInfo = {
-      method: req.method ?? "GET",
-      url: req.url ?? "/",
-      path: request.path,
-      phase,
-    };
+  report(error: unknown, req: IncomingMessage, path: string, phase: "run" | "teardown"): void {
+    const info: RequestErrorInfo = { method: req.method ?? "GET", url: req.url ?? "/", path, phase };
     const onError = this.options.onError ?? printError;
     try {
       onError(error, info);

@@ -58,7 +58,10 @@ export interface HttpServer {
  * Starts a `node:http` server inside the current group (a resource: it
  * lives until the scope that called `serve()` ends) and returns once it is
  * listening. Each request runs `handler` in its own request scope, named
- * `<METHOD> <path> #<n>` under the server's group (`main/http/GET /users #12`):
+ * `<METHOD> <path> #<n>` under the server's group (`main/http/GET /users #12`).
+ * (The scope is made when the handler first waits: one that answers without
+ * ever yielding runs on the request's own stack and costs no more than a
+ * plain `node:http` handler.)
  *
  * - the client going away before the response ended halts the scope with
  *   the reason `client-disconnected` (its `useCancelSignal()` aborts, its

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { Agent } from "node:http";
 import type { Socket } from "node:net";
 import { describe, it, mock } from "node:test";
-import { sleep, suspend } from "effection";
+import { sleep, suspend, until as untilPromise } from "effection";
 import {
+  Channels,
   type HttpServer,
   inspect,
   onTeardown,
@@ -14,6 +16,7 @@ import {
   type ServeOptions,
   serve,
   type TaskTree,
+  type UnwindEvent,
   useCancelSignal,
   useTaskPath,
 } from "unwind";
@@ -72,6 +75,47 @@ describe("serve(): one scope per request", () => {
     // The query is left out of the name: it may hold secrets.
     assert.deepEqual(paths, ["main/http/GET /users #1", "main/http/GET /users #1"]);
     await root.halt();
+  });
+
+  it("gives a scope only to a handler that waits: one that answers at once runs on the request's own stack", async () => {
+    const spawned: string[] = [];
+    const onSpawn = (message: unknown) => {
+      const { path } = message as UnwindEvent;
+      if (path.startsWith("main/http/")) spawned.push(path);
+    };
+    subscribe(Channels.spawn, onSpawn);
+    try {
+      const { root, server } = await start(function* (req, res) {
+        if (req.url === "/wait") yield* sleep(1);
+        res.end(`answered ${req.url}`);
+      });
+      assert.equal(replied(await send(`${server.url}/now`)).body, "answered /now");
+      assert.equal(replied(await send(`${server.url}/wait`)).body, "answered /wait");
+      await root.halt();
+    } finally {
+      unsubscribe(Channels.spawn, onSpawn);
+    }
+    assert.deepEqual(spawned, ["main/http/GET /wait #2"]);
+  });
+
+  it("goes on in the scope where the first step stopped: values, errors and cleanups reach the handler", async () => {
+    const events: string[] = [];
+    const { root, server } = await start(function* (_req, res) {
+      events.push("first step"); // runs before the scope exists
+      const path = yield* useTaskPath(); // met in the scope
+      yield* onTeardown(() => {
+        events.push(`cleanup in ${path}`);
+      });
+      try {
+        yield* untilPromise(Promise.reject(new Error("upstream failed")));
+      } catch (error) {
+        events.push(`caught: ${(error as Error).message}`);
+      }
+      res.end(String(yield* untilPromise(Promise.resolve(42))));
+    });
+    assert.equal(replied(await send(`${server.url}/`)).body, "42");
+    await root.halt();
+    assert.deepEqual(events, ["first step", "caught: upstream failed", "cleanup in main/http/GET / #1"]);
   });
 
   it("halts the scope of a client that goes away: its cancel signal aborts, then its cleanups run; the server keeps serving", async () => {
