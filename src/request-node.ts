@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Operation } from "effection";
+import { type Operation, useScope } from "effection";
 import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
@@ -31,13 +31,19 @@ export class RequestNode extends TaskNode<void> {
     super(group, name);
   }
 
-  /** The request scope's body: the rest of the handler, then whatever it left undone. */
-  *handle(rest: Operation<void>): Operation<void> {
+  /**
+   * The request scope's body: the rest of the handler, then whatever it
+   * left undone. It replaces the task's usual body rather than wrapping it:
+   * one generator less on every step of every request.
+   */
+  override *main(rest: () => Operation<void>): Operation<void> {
+    this.enterScope(yield* useScope());
     const { res } = this;
-    // One listener per request; 'close' before 'finish' means the client left.
-    res.once("close", this.onClose);
+    // 'close' before 'finish' means the client left. (`on`, not `once`: the
+    // response is done with after 'close' anyway, and `once` allocates.)
+    res.on("close", this.onClose);
     try {
-      yield* rest;
+      yield* rest();
       const unfinished = endResponse(res);
       if (unfinished) this.report(unfinished, "run");
     } catch (error) {

@@ -79,7 +79,7 @@ export class RequestScopes implements RequestHost, Drainable {
     }
     const request = new RequestNode(this.group, nameOf(req, sequence), req, res, this);
     this.inflight.add(request);
-    this.group.launch(request, () => request.handle(resume(steps, first)));
+    this.group.launch(request, () => resume(steps, first));
   };
 
   /** A readiness probe: 200 while serving, 503 from the first moment of the drain. */

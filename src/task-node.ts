@@ -1,4 +1,4 @@
-import { type Effect, type Operation, type Task, useScope } from "effection";
+import { type Effect, type Operation, type Scope, type Task, useScope } from "effection";
 import { cleanupErrorChannel } from "./diagnostics.ts";
 import { internal, NOTHING } from "./effection-internals.ts";
 import type { TaskFailure } from "./group-error.ts";
@@ -83,11 +83,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
 
   /** The operation effection runs as this task. */
   *main(op: () => Operation<T>): Operation<void> {
-    const scope = internal(yield* useScope());
-    scope.set(OwnerContext, this);
-    // Registered first, so it runs last: after every child and every
-    // cleanup of this task has finished.
-    scope.ensure(() => this.settle());
+    this.enterScope(yield* useScope());
     try {
       this.value = yield* op();
     } catch (error) {
@@ -102,6 +98,15 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
         this.group.fail({ path: this.path, phase: "run", error }, this);
       }
     }
+  }
+
+  /** Makes `scope` (the effection task's own) this task's scope. */
+  protected enterScope(scope: Scope): void {
+    const own = internal(scope);
+    own.set(OwnerContext, this);
+    // Registered first, so it runs last: after every child and every
+    // cleanup of this task has finished.
+    own.ensure(() => this.settle());
   }
 
   /**
