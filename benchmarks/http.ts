@@ -1,13 +1,28 @@
 /**
  * Per-request overhead of an HTTP hello-world server in several shapes:
  * plain node:http, one effection task per request, and unwind tasks / groups
- * per request. Each shape is a child process (benchmarks/programs/http-server.ts)
- * on 127.0.0.1, loaded by autocannon in this process; the shapes take turns
- * (round-robin) so that drift of the machine hits them all alike.
+ * / `serve()` per request. Each shape is a child process
+ * (benchmarks/programs/http-server.ts) on 127.0.0.1, loaded by autocannon in
+ * this process; the shapes take turns (round-robin) so that drift of the
+ * machine hits them all alike.
+ *
+ * Two workloads: `hello` (the handler answers at once) and `await-once` (the
+ * handler first waits for one already-resolved promise). A handler that never
+ * waits can be answered without a request scope at all, so `hello` alone
+ * would flatter `serve()`; `await-once` is the cheapest handler that needs
+ * one. Only raw, effection, unwind task and `serve()` run `await-once`.
+ *
+ * Besides req/s and p99 latency it reports the server's CPU time per request
+ * (from /proc, Linux only: the load generator shares the cores, so req/s
+ * alone understates what a cheaper request scope saves) and, per round and
+ * workload, the ratios of `serve()` to plain effection and raw node:http
+ * measured back to back. `--quick` runs only raw, effection and `serve()`,
+ * one round of 1 s each.
  *
  *   node --conditions=unwind-source --import tsx benchmarks/http.ts [--quick]
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -23,20 +38,53 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** Exit code of every shape on SIGTERM (128 + 15). */
 const SIGTERM_EXIT = 143;
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times: 100 on every mainstream architecture. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
-const SHAPES = [
-  { shape: "raw", variant: "raw" },
-  { shape: "effection", variant: "effection" },
-  { shape: "unwind-task", variant: "unwind task" },
-  { shape: "unwind-group", variant: "unwind group" },
-  { shape: "unwind-group-cleanup", variant: "unwind group+cleanup" },
+/**
+ * `workload`: the server program's workload argument; `label`: its name in
+ * the figures.
+ */
+const WORKLOADS = [
+  { workload: "hello", label: "hello" },
+  { workload: "await", label: "await-once" },
 ] as const;
+type Workload = (typeof WORKLOADS)[number]["workload"];
 
-const RPS_FIGURE = "HTTP hello req/s";
-const P99_FIGURE = "HTTP hello p99 latency";
+/**
+ * `quick: false`: left out of `--quick` (CI only checks that everything runs);
+ * `workloads`: the workloads the shape runs.
+ */
+const SHAPES: readonly { shape: string; variant: string; quick: boolean; workloads: readonly Workload[] }[] =
+  [
+    { shape: "raw", variant: "raw", quick: true, workloads: ["hello", "await"] },
+    { shape: "effection", variant: "effection", quick: true, workloads: ["hello", "await"] },
+    { shape: "unwind-task", variant: "unwind task", quick: false, workloads: ["hello", "await"] },
+    { shape: "unwind-group", variant: "unwind group", quick: false, workloads: ["hello"] },
+    { shape: "unwind-group-cleanup", variant: "unwind group+cleanup", quick: false, workloads: ["hello"] },
+    { shape: "unwind-serve", variant: "unwind serve()", quick: true, workloads: ["hello", "await"] },
+  ];
+const SERVE = "unwind serve()";
+
+const rpsFigure = (label: string) => `HTTP ${label} req/s`;
+const p99Figure = (label: string) => `HTTP ${label} p99 latency`;
+const cpuFigure = (label: string) => `HTTP ${label} server CPU per request`;
+const ratioFigure = (label: string) => `HTTP ${label} ratios (each round back to back)`;
+
+/** Ratios of one round's results of one workload, with the targets of the HTTP work. */
+const RATIOS: readonly {
+  variant: string;
+  of: (rps: (variant: string) => number, p99: (variant: string) => number) => number;
+}[] = [
+  { variant: "serve() / effection req/s (target >= 0.90)", of: (rps) => rps(SERVE) / rps("effection") },
+  { variant: "serve() / effection p99 (target <= 1.20)", of: (_, p99) => p99(SERVE) / p99("effection") },
+  { variant: "serve() / raw req/s (stretch >= 0.50)", of: (rps) => rps(SERVE) / rps("raw") },
+  { variant: "effection / raw req/s", of: (rps) => rps("effection") / rps("raw") },
+];
 
 interface Server {
-  readonly shape: string;
+  /** Shape and workload, for error messages. */
+  readonly name: string;
   readonly child: ChildProcess;
   readonly port: number;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -44,11 +92,17 @@ interface Server {
 }
 
 export async function http(options: BenchOptions): Promise<Row[]> {
-  const rounds = options.quick ? 1 : 2;
+  const rounds = options.quick ? 1 : 3;
   const duration = options.quick ? 1 : 3;
   const warmup = options.quick ? 0 : 1;
-  const rps = new Map<string, number[]>();
-  const p99 = new Map<string, number[]>();
+  const shapes = SHAPES.filter((s) => s.quick || !options.quick);
+  const runs = WORKLOADS.map(({ workload, label }) => ({
+    workload,
+    label,
+    shapes: shapes.filter((s) => s.workloads.includes(workload)),
+  }));
+  // Samples keyed by figure, then by variant.
+  const samples = new Map<string, Map<string, number[]>>();
   const live = new Set<ChildProcess>();
   const killAll = () => {
     for (const child of live) child.kill("SIGKILL");
@@ -56,44 +110,110 @@ export async function http(options: BenchOptions): Promise<Row[]> {
   process.once("exit", killAll);
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const { shape, variant } of SHAPES) {
-        // On an error the outer `finally` kills the server (and the error is not masked by a stop error).
-        const server = await startServer(shape, live);
-        await probe(server.port);
-        if (warmup > 0) await load(server, warmup);
-        const result = await load(server, duration);
-        await stopServer(server, live);
-        push(rps, variant, result.requests.average);
-        push(p99, variant, result.latency.p99);
+      for (const { workload, label, shapes } of runs) {
+        const roundRps = new Map<string, number>();
+        const roundP99 = new Map<string, number>();
+        for (const { shape, variant } of shapes) {
+          // On an error the outer `finally` kills the server (and the error is not masked by a stop error).
+          const server = await startServer(shape, workload, live);
+          await probe(server.port);
+          if (warmup > 0) await load(server, warmup);
+          const cpuBefore = cpuMicros(server.child.pid);
+          const result = await load(server, duration);
+          const cpuAfter = cpuMicros(server.child.pid);
+          await stopServer(server, live);
+          push(samples, rpsFigure(label), variant, result.requests.average);
+          push(samples, p99Figure(label), variant, result.latency.p99);
+          let cpuText = "";
+          if (cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0) {
+            const perRequest = (cpuAfter - cpuBefore) / result.requests.total;
+            push(samples, cpuFigure(label), variant, perRequest);
+            cpuText = `, ${perRequest.toFixed(0)} µs CPU/request`;
+          }
+          // Progress (and every round's numbers) on stderr, like the other benchmarks.
+          process.stderr.write(
+            `  http round ${round + 1} ${label} ${variant}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms${cpuText}\n`,
+          );
+          roundRps.set(variant, result.requests.average);
+          roundP99.set(variant, result.latency.p99);
+        }
+        const of = (values: Map<string, number>) => (variant: string) => values.get(variant) ?? Number.NaN;
+        for (const ratio of RATIOS) {
+          push(samples, ratioFigure(label), ratio.variant, ratio.of(of(roundRps), of(roundP99)));
+        }
       }
     }
   } finally {
     killAll();
     process.off("exit", killAll);
   }
-  return [
-    ...SHAPES.map(({ variant }) => row(RPS_FIGURE, variant, rps.get(variant) ?? [], "req/s")),
-    ...SHAPES.map(({ variant }) => row(P99_FIGURE, variant, p99.get(variant) ?? [], "ms")),
-  ];
+  const rows = (figure: string, variants: readonly string[], unit: string): Row[] =>
+    variants.flatMap((variant) => {
+      const values = samples.get(figure)?.get(variant);
+      return values ? [row(figure, variant, values, unit)] : [];
+    });
+  return runs.flatMap(({ label, shapes }) => {
+    const variants = shapes.map((s) => s.variant);
+    return [
+      ...rows(rpsFigure(label), variants, "req/s"),
+      ...rows(p99Figure(label), variants, "ms"),
+      ...rows(cpuFigure(label), variants, "µs"),
+      ...rows(
+        ratioFigure(label),
+        RATIOS.map((r) => r.variant),
+        "x",
+      ),
+    ];
+  });
 }
 
-function push(samples: Map<string, number[]>, variant: string, value: number): void {
-  const list = samples.get(variant) ?? [];
+/**
+ * CPU time (user + system, all threads) the process has used so far, in µs,
+ * from /proc/<pid>/stat; `undefined` where there is no /proc.
+ */
+function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // Fields after "(comm)": state is the first, utime the 12th, stime the 13th (clock ticks).
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks * (1e6 / CLOCK_TICKS_PER_SECOND) : undefined;
+}
+
+function push(
+  samples: Map<string, Map<string, number[]>>,
+  figure: string,
+  variant: string,
+  value: number,
+): void {
+  const byVariant = samples.get(figure) ?? new Map<string, number[]>();
+  samples.set(figure, byVariant);
+  const list = byVariant.get(variant) ?? [];
   list.push(value);
-  samples.set(variant, list);
+  byVariant.set(variant, list);
 }
 
 function row(figure: string, variant: string, samples: readonly number[], unit: string): Row {
   return { figure, variant, ...summarize(samples), runs: samples.length, unit };
 }
 
-/** Starts the server program for `shape` and waits for its `listening <port>` line. */
-function startServer(shape: string, live: Set<ChildProcess>): Promise<Server> {
-  const child = spawn(process.execPath, ["--conditions=unwind-source", "--import", "tsx", SERVER, shape], {
-    cwd: CWD,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** Starts the server program for `shape` and `workload` and waits for its `listening <port>` line. */
+function startServer(shape: string, workload: Workload, live: Set<ChildProcess>): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=unwind-source", "--import", "tsx", SERVER, shape, workload],
+    {
+      cwd: CWD,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   live.add(child);
+  const name = `${shape} (${workload})`;
   let stdout = "";
   let stderr = "";
   child.stderr.setEncoding("utf8");
@@ -108,7 +228,7 @@ function startServer(shape: string, live: Set<ChildProcess>): Promise<Server> {
   });
   return new Promise<Server>((resolve, reject) => {
     const timer = setTimeout(() => {
-      fail(new Error(`${shape} server did not print "listening <port>" within ${START_TIMEOUT_MS} ms`));
+      fail(new Error(`${name} server did not print "listening <port>" within ${START_TIMEOUT_MS} ms`));
     }, START_TIMEOUT_MS);
     let settled = false;
     const fail = (error: Error) => {
@@ -120,7 +240,7 @@ function startServer(shape: string, live: Set<ChildProcess>): Promise<Server> {
     };
     child.once("error", fail);
     void exited.then(({ code, signal }) => {
-      fail(new Error(`${shape} server exited (code ${code}, signal ${signal}) before listening:\n${stderr}`));
+      fail(new Error(`${name} server exited (code ${code}, signal ${signal}) before listening:\n${stderr}`));
     });
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
@@ -131,7 +251,7 @@ function startServer(shape: string, live: Set<ChildProcess>): Promise<Server> {
         clearTimeout(timer);
         child.stdout.removeAllListeners("data");
         child.stdout.resume(); // keep draining anything else it prints
-        resolve({ shape, child, port: Number(match[1]), exited, stderr: () => stderr });
+        resolve({ name, child, port: Number(match[1]), exited, stderr: () => stderr });
       }
     });
   });
@@ -142,7 +262,7 @@ async function stopServer(server: Server, live: Set<ChildProcess>): Promise<void
   if (!live.has(server.child)) {
     const { code, signal } = await server.exited;
     throw new Error(
-      `${server.shape} server died during the run (code ${code}, signal ${signal}):\n${server.stderr()}`,
+      `${server.name} server died during the run (code ${code}, signal ${signal}):\n${server.stderr()}`,
     );
   }
   server.child.kill("SIGTERM");
@@ -154,11 +274,11 @@ async function stopServer(server: Server, live: Set<ChildProcess>): Promise<void
   clearTimeout(timer);
   if (outcome === "timeout") {
     server.child.kill("SIGKILL");
-    throw new Error(`${server.shape} server did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
+    throw new Error(`${server.name} server did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
   }
   if (outcome.code !== SIGTERM_EXIT) {
     throw new Error(
-      `${server.shape} server exited with code ${outcome.code} (signal ${outcome.signal}) on SIGTERM, expected ${SIGTERM_EXIT}:\n${server.stderr()}`,
+      `${server.name} server exited with code ${outcome.code} (signal ${outcome.signal}) on SIGTERM, expected ${SIGTERM_EXIT}:\n${server.stderr()}`,
     );
   }
 }
@@ -195,7 +315,7 @@ async function load(server: Server, seconds: number): Promise<autocannon.Result>
   const { errors, timeouts, non2xx, mismatches } = result;
   if (errors || timeouts || non2xx || mismatches || result["2xx"] === 0) {
     const counts = JSON.stringify({ errors, timeouts, non2xx, mismatches, ok: result["2xx"] });
-    throw new Error(`${server.shape}: autocannon run failed: ${counts}\n${server.stderr()}`);
+    throw new Error(`${server.name}: autocannon run failed: ${counts}\n${server.stderr()}`);
   }
   return result;
 }

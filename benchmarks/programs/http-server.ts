@@ -1,10 +1,20 @@
 /**
  * A hello-world HTTP server in one of several shapes, for benchmarks/http.ts.
  *
- *   node --conditions=unwind-source --import tsx benchmarks/programs/http-server.ts <shape>
+ *   node --conditions=unwind-source --import tsx benchmarks/programs/http-server.ts <shape> [<workload>]
  *
  * Listens on 127.0.0.1, port 0, prints `listening <port>` when ready, answers
- * every request with 200 `hello` (text/plain) and runs until SIGTERM. Shapes:
+ * every request with 200 `hello` (text/plain) and runs until SIGTERM.
+ *
+ * Workloads (default `hello`):
+ *
+ * - `hello`: the handler answers at once, without waiting.
+ * - `await`: the handler first waits for one already-resolved promise, then
+ *   answers (raw: `Promise.resolve().then(...)`; the others:
+ *   `yield* until(Promise.resolve())`). Only `raw`, `effection`,
+ *   `unwind-task` and `unwind-serve` have it.
+ *
+ * Shapes:
  *
  * - `raw`: a plain `node:http` handler.
  * - `effection`: one effection task per request (`scope.run`).
@@ -12,18 +22,33 @@
  * - `unwind-group`: one unwind task running its own group per request.
  * - `unwind-group-cleanup`: as `unwind-group`, plus one `onTeardown` per
  *   request that removes a `req.on("close")` listener.
+ * - `unwind-serve`: unwind's own `serve()` under `main()` (a request scope,
+ *   with its halt reason, cancel signal, client-disconnect watch and drain,
+ *   for each request whose handler waits; with the `hello` workload the
+ *   handler never waits).
  */
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { main as effectionMain, ensure, suspend, until, useScope } from "effection";
-import { group, onTeardown, main as unwindMain } from "unwind";
+import { group, onTeardown, serve, main as unwindMain } from "unwind";
 
 const HOST = "127.0.0.1";
 const HEADERS = { "content-type": "text/plain" } as const;
 
-const shapes = ["raw", "effection", "unwind-task", "unwind-group", "unwind-group-cleanup"] as const;
+const shapes = [
+  "raw",
+  "effection",
+  "unwind-task",
+  "unwind-group",
+  "unwind-group-cleanup",
+  "unwind-serve",
+] as const;
 type Shape = (typeof shapes)[number];
+const workloads = ["hello", "await"] as const;
+type Workload = (typeof workloads)[number];
+/** The shapes that have the `await` workload. */
+const awaitShapes: readonly Shape[] = ["raw", "effection", "unwind-task", "unwind-serve"];
 
 function hello(res: ServerResponse): void {
   res.writeHead(200, HEADERS);
@@ -47,24 +72,37 @@ function close(server: ReturnType<typeof createServer>): Promise<void> {
   });
 }
 
-async function raw(): Promise<void> {
-  const server = await listen((_req, res) => hello(res));
+async function raw(workload: Workload): Promise<void> {
+  const handler: RequestListener =
+    workload === "hello"
+      ? (_req, res) => hello(res)
+      : (_req, res) => {
+          void Promise.resolve().then(() => hello(res));
+        };
+  const server = await listen(handler);
   process.once("SIGTERM", () => {
     process.exitCode = 143; // like the other shapes (128 + SIGTERM)
     void close(server);
   });
 }
 
-async function effection(): Promise<void> {
+async function effection(workload: Workload): Promise<void> {
   await effectionMain(function* () {
     const scope = yield* useScope();
-    const server = yield* until(
-      listen((_req, res) => {
-        scope.run(function* () {
-          hello(res);
-        });
-      }),
-    );
+    const handler: RequestListener =
+      workload === "hello"
+        ? (_req, res) => {
+            scope.run(function* () {
+              hello(res);
+            });
+          }
+        : (_req, res) => {
+            scope.run(function* () {
+              yield* until(Promise.resolve());
+              hello(res);
+            });
+          };
+    const server = yield* until(listen(handler));
     yield* ensure(() => until(close(server)));
     yield* suspend();
   });
@@ -72,14 +110,25 @@ async function effection(): Promise<void> {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-async function unwind(shape: Exclude<Shape, "raw" | "effection">): Promise<void> {
+async function unwind(
+  shape: Exclude<Shape, "raw" | "effection" | "unwind-serve">,
+  workload: Workload,
+): Promise<void> {
   await unwindMain(function* (root) {
     const handlers: Record<typeof shape, Handler> = {
-      "unwind-task": (_req, res) => {
-        root.spawn(function* () {
-          hello(res);
-        });
-      },
+      "unwind-task":
+        workload === "hello"
+          ? (_req, res) => {
+              root.spawn(function* () {
+                hello(res);
+              });
+            }
+          : (_req, res) => {
+              root.spawn(function* () {
+                yield* until(Promise.resolve());
+                hello(res);
+              });
+            },
       "unwind-group": (_req, res) => {
         root.spawn(() =>
           group(function* () {
@@ -106,20 +155,56 @@ async function unwind(shape: Exclude<Shape, "raw" | "effection">): Promise<void>
   });
 }
 
+/** main() exits 143 on SIGTERM by itself, after the server's drain. */
+async function unwindServe(workload: Workload): Promise<void> {
+  await unwindMain(function* () {
+    const server = yield* serve(
+      workload === "hello"
+        ? function* (_req, res) {
+            hello(res);
+          }
+        : function* (_req, res) {
+            yield* until(Promise.resolve());
+            hello(res);
+          },
+      { port: 0, host: HOST },
+    );
+    process.stdout.write(`listening ${server.port}\n`);
+    yield* suspend();
+  });
+}
+
+function isWorkload(value: string): value is Workload {
+  return (workloads as readonly string[]).includes(value);
+}
+
+const usage = `usage: http-server.ts <${shapes.join(" | ")}> [${workloads.join(" | ")}]`;
 const shape = process.argv[2];
+const workload = process.argv[3] ?? "hello";
+if (!isWorkload(workload)) {
+  console.error(`${usage}; got workload ${JSON.stringify(workload)}`);
+  process.exit(2);
+}
+if (workload === "await" && !(awaitShapes as readonly (string | undefined)[]).includes(shape)) {
+  console.error(`the await workload exists only for ${awaitShapes.join(", ")}; got ${JSON.stringify(shape)}`);
+  process.exit(2);
+}
 switch (shape) {
   case "raw":
-    await raw();
+    await raw(workload);
     break;
   case "effection":
-    await effection();
+    await effection(workload);
     break;
   case "unwind-task":
   case "unwind-group":
   case "unwind-group-cleanup":
-    await unwind(shape);
+    await unwind(shape, workload);
+    break;
+  case "unwind-serve":
+    await unwindServe(workload);
     break;
   default:
-    console.error(`usage: http-server.ts <${shapes.join(" | ")}>; got ${JSON.stringify(shape)}`);
+    console.error(`${usage}; got ${JSON.stringify(shape)}`);
     process.exitCode = 2;
 }
