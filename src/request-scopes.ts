@@ -29,7 +29,7 @@ export interface RequestScopesOptions {
 export class RequestScopes implements RequestHost, Drainable {
   /** Requests whose scope has not ended yet. */
   readonly inflight = new Set<RequestNode>();
-  draining = false;
+  /** Made when the drain begins; resolves when nothing is in flight any more. */
   private drained: Promise<void> | undefined;
   private resolveDrained: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -112,13 +112,17 @@ export class RequestScopes implements RequestHost, Drainable {
     }
   }
 
+  /** True from the first moment of the drain. */
+  get draining(): boolean {
+    return this.drained !== undefined;
+  }
+
   get drainInProgress(): boolean {
     return this.resolveDrained !== undefined;
   }
 
   beginDrain(): Promise<void> {
     if (this.drained) return this.drained;
-    this.draining = true;
     this.drained = new Promise((resolve) => {
       this.resolveDrained = resolve;
     });
