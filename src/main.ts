@@ -33,9 +33,10 @@ export interface MainOptions extends GroupOptions {
   /** How long teardown may take before the stuck report and exit 124. Default 10 000 ms. */
   teardownTimeout?: number;
   /**
-   * Record where each task and group is started, and show it in the stuck
-   * report and the task tree. Costs a stack trace per spawn; off by default
-   * (also on with `UNWIND_SPAWN_SITES=1` in the environment).
+   * Record where each task and group is started (from now on, for the
+   * whole process), and show it in the stuck report and the task tree.
+   * Costs a stack trace per spawn; off by default (also on with
+   * `UNWIND_SPAWN_SITES=1` in the environment).
    */
   spawnSites?: boolean;
   /** Call `process.exit` at the end (default). With `false`, resolve with the outcome instead. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { suspend } from "effection";
-import { ExitCode, GroupError, main, onTeardown, run } from "unwind";
+import { ExitCode, GroupError, inspect, main, onTeardown, run } from "unwind";
 
 const watched = ["SIGINT", "SIGTERM", "SIGHUP", "uncaughtException", "unhandledRejection"] as const;
 const listenerCounts = () => watched.map((event) => process.listenerCount(event));
@@ -79,6 +79,33 @@ describe("main() with exit: false", () => {
       main(function* () {}, { exit: false, teardownTimeout: -1 }),
       /teardownTimeout must be a number of milliseconds >= 0, got -1/,
     );
+  });
+
+  it("rejects a drainTimeout that is not a number of milliseconds", async () => {
+    await assert.rejects(
+      main(function* () {}, { exit: false, drainTimeout: Number.NaN }),
+      /drainTimeout must be a number of milliseconds >= 0, got NaN/,
+    );
+  });
+});
+
+describe("main({ spawnSites })", () => {
+  it("records where each task was started, for the tree and the stuck report, while it is on", async () => {
+    const sites = async (spawnSites: boolean) => {
+      const outcome = await main(
+        function* (root) {
+          root.spawn(function* () {}, { name: "child" });
+          const tree = yield* inspect();
+          return tree.children.map((child) => child.site ?? "none");
+        },
+        { exit: false, spawnSites },
+      );
+      assert.equal(outcome.status, "ok");
+      return outcome.status === "ok" ? outcome.value : [];
+    };
+    const [on] = await sites(true);
+    assert.match(on ?? "", /test\/main-outcome\.test\.ts:\d+:\d+/);
+    assert.deepEqual(await sites(false), ["none"]);
   });
 });
 
