@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { sleep, suspend, until as untilPromise } from "effection";
 import express from "express";
+import fastify from "fastify";
 import {
   type FetchHandler,
   fromFetch,
@@ -110,6 +111,42 @@ describe("mount(): unwind request scopes in a server unwind does not own", () =>
       await root.halt();
       await close(server);
     }
+  });
+
+  it("Fastify: a hijacked route runs in its own scope; a client that leaves halts it", async () => {
+    const events: string[] = [];
+    const { root, api } = await mounted(function* (req, res) {
+      events.push(`start ${req.url}`);
+      yield* onTeardown((reason) => {
+        events.push(`cleanup ${req.url}${reason ? ` (${reason.kind})` : ""}`);
+      });
+      if (req.url === "/slow") yield* sleep(10_000);
+      res.end(`fastify ${req.url}`);
+    });
+    const app = fastify();
+    for (const path of ["/fast", "/slow"]) {
+      app.get(path, (request, reply) => {
+        reply.hijack(); // the response is ours from here on
+        api.listener(request.raw, reply.raw);
+      });
+    }
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = app.server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      assert.equal(replied(await send(`${url}/fast`)).body, "fastify /fast");
+      assert.ok("error" in (await send(`${url}/slow`, { abortAfterMs: 50 })));
+      await waitUntil(() => events.includes("cleanup /slow (client-disconnected)"), "the cleanup");
+    } finally {
+      await root.halt();
+      await app.close();
+    }
+    assert.deepEqual(events, [
+      "start /fast",
+      "cleanup /fast",
+      "start /slow",
+      "cleanup /slow (client-disconnected)",
+    ]);
   });
 
   it("drains: readiness turns 503, new requests get a 503 with Connection: close, in-flight ones finish", async () => {
