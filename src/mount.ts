@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Operation, until } from "effection";
+import type { Operation } from "effection";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
 import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
+import { drainView } from "./request-scopes.ts";
 
 /**
  * An unwind handler mounted into a server that unwind does not own: what
@@ -68,16 +69,10 @@ export function mount(handler: RequestHandler, options: RequestOptions = {}): Op
   const settings = checkRequestOptions("mount()", options);
   if (typeof handler !== "function") throw new TypeError("mount(): handler must be a generator function");
   return requestGroup(handler, settings, function* (scopes) {
-    return {
+    // Object.assign keeps the view's getters live (it only adds plain fields).
+    return Object.assign(drainView(scopes), {
       listener: scopes.listener,
       readiness: (_req: IncomingMessage, res: ServerResponse) => scopes.answerReadiness(res),
-      get draining() {
-        return scopes.draining;
-      },
-      get inFlight() {
-        return scopes.inflight.size;
-      },
-      drain: () => until(scopes.beginDrain()),
-    };
+    });
   });
 }

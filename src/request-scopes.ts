@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Effect } from "effection";
+import { type Effect, type Operation, until } from "effection";
 import type { Drainable } from "./drain-registry.ts";
 import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
@@ -156,6 +156,26 @@ export class RequestScopes implements RequestHost, Drainable {
     this.resolveDrained();
     this.resolveDrained = undefined;
   }
+}
+
+/** What `serve()` and `mount()` show of their drain to the caller. */
+export interface DrainView {
+  readonly draining: boolean;
+  readonly inFlight: number;
+  drain(): Operation<void>;
+}
+
+/** The caller's live view of `scopes`'s drain, for the handles of `serve()` and `mount()`. */
+export function drainView(scopes: RequestScopes): DrainView {
+  return {
+    get draining() {
+      return scopes.draining;
+    },
+    get inFlight() {
+      return scopes.inflight.size;
+    },
+    drain: () => until(scopes.beginDrain()),
+  };
 }
 
 /** `GET /users #12`: method and path, without the query (which may hold secrets). */

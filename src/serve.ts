@@ -6,6 +6,7 @@ import { onTeardown } from "./on-teardown.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
 import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
+import { drainView } from "./request-scopes.ts";
 
 /**
  * Options of `serve()`.
@@ -124,18 +125,12 @@ export function serve(handler: RequestHandler, options: ServeOptions = {}): Oper
 
     const address = server.address() as AddressInfo;
     const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    return {
+    // Object.assign keeps the view's getters live (it only adds plain fields).
+    return Object.assign(drainView(scopes), {
       url: `http://${urlHost}:${address.port}`,
       port: address.port,
       host: address.address,
       server,
-      get draining() {
-        return scopes.draining;
-      },
-      get inFlight() {
-        return scopes.inflight.size;
-      },
-      drain: () => until(scopes.beginDrain()),
-    };
+    });
   });
 }
