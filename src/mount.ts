@@ -66,8 +66,7 @@ export interface MountedHandler {
  * ```
  */
 export function mount(handler: RequestHandler, options: RequestOptions = {}): Operation<MountedHandler> {
-  const settings = checkRequestOptions("mount()", options);
-  if (typeof handler !== "function") throw new TypeError("mount(): handler must be a generator function");
+  const settings = checkRequestOptions("mount()", handler, options);
   return requestGroup(handler, settings, function* (scopes) {
     // Object.assign keeps the view's getters live (it only adds plain fields).
     return Object.assign(drainView(scopes), {

@@ -4,7 +4,7 @@ import { group } from "./group.ts";
 import { GroupNode } from "./group-node.ts";
 import { onTeardown } from "./on-teardown.ts";
 import type { RequestHandler } from "./request-handler.ts";
-import type { checkRequestOptions } from "./request-options.ts";
+import type { RequestSettings } from "./request-options.ts";
 import { RequestScopes } from "./request-scopes.ts";
 
 /**
@@ -15,7 +15,7 @@ import { RequestScopes } from "./request-scopes.ts";
  */
 export function requestGroup<T>(
   handler: RequestHandler,
-  settings: ReturnType<typeof checkRequestOptions>,
+  settings: RequestSettings,
   open: (scopes: RequestScopes) => Operation<T>,
 ): Operation<T> {
   return resource(function* (provide) {

@@ -1,4 +1,4 @@
-import type { RequestErrorInfo } from "./request-handler.ts";
+import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
 
 /**
  * Options that `serve()` and `mount()` share.
@@ -30,8 +30,22 @@ export interface RequestOptions {
   onDrain?: (info: { readonly inFlight: number }) => void;
 }
 
-/** The options with their defaults, checked where they are written. */
-export function checkRequestOptions(caller: string, options: RequestOptions) {
+/** The options of `serve()` / `mount()` with their defaults, as the request scopes use them. */
+export interface RequestSettings {
+  readonly name: string;
+  readonly drainTimeout: number;
+  readonly readinessPath: string | undefined;
+  readonly onError: ((error: unknown, info: RequestErrorInfo) => void) | undefined;
+  readonly onDrain: ((info: { readonly inFlight: number }) => void) | undefined;
+}
+
+/** The handler and the options, checked where they are written; the options with their defaults. */
+export function checkRequestOptions(
+  caller: string,
+  handler: RequestHandler,
+  options: RequestOptions,
+): RequestSettings {
+  if (typeof handler !== "function") throw new TypeError(`${caller}: handler must be a generator function`);
   const { name = "http", drainTimeout = 5_000, readinessPath, onError, onDrain } = options;
   if (typeof name !== "string" || name === "" || name.includes("/")) {
     throw new TypeError(

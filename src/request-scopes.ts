@@ -5,19 +5,8 @@ import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
 import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
 import { answerError, endResponse, type RequestHost, RequestNode, respond } from "./request-node.ts";
+import type { RequestSettings } from "./request-options.ts";
 import { resume } from "./resume.ts";
-
-/** What `serve()` and `mount()` share: how requests run and how they drain. */
-export interface RequestScopesOptions {
-  /** Ms that in-flight requests get, once the drain began, before they are halted. */
-  readonly drainTimeout: number;
-  /** Where handler and cleanup errors go; the default prints them to stderr. */
-  readonly onError: ((error: unknown, info: RequestErrorInfo) => void) | undefined;
-  /** A path answered 200 while serving and 503 from the first moment of the drain. */
-  readonly readinessPath: string | undefined;
-  /** Told when the drain begins. */
-  readonly onDrain: ((info: { readonly inFlight: number }) => void) | undefined;
-}
 
 /**
  * Runs each request in its own scope under one group, and drains them:
@@ -42,7 +31,7 @@ export class RequestScopes implements RequestHost, Drainable {
   constructor(
     readonly group: GroupNode,
     private readonly handler: RequestHandler,
-    private readonly options: RequestScopesOptions,
+    private readonly options: RequestSettings,
   ) {}
 
   /** The `node:http` request listener. */

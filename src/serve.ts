@@ -94,12 +94,11 @@ export interface HttpServer {
  * ```
  */
 export function serve(handler: RequestHandler, options: ServeOptions = {}): Operation<HttpServer> {
-  const settings = checkRequestOptions("serve()", options);
+  const settings = checkRequestOptions("serve()", handler, options);
   const { port = 0, host = "127.0.0.1" } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new RangeError(`serve(): port must be an integer from 0 to 65535, got ${port}`);
   }
-  if (typeof handler !== "function") throw new TypeError("serve(): handler must be a generator function");
   return requestGroup(handler, settings, function* (scopes) {
     const server = createServer(options.server ?? {});
     // Not events.once(): that would reject (unhandled) on a listen error.
