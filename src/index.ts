@@ -7,28 +7,23 @@
  *
  * @module
  */
-export type { Cleanup } from "./cleanup.ts";
-export { Channels, type UnwindEvent } from "./diagnostics.ts";
-export { ExitCode } from "./exit-codes.ts";
-export { type FetchHandler, fromFetch } from "./from-fetch.ts";
-export { group } from "./group.ts";
-export { GroupError, type TaskFailure, type TaskPhase } from "./group-error.ts";
-export type { Group, GroupOptions, SpawnOptions } from "./group-node.ts";
-export { type HaltKind, HaltReason } from "./halt-reason.ts";
-export { formatTree, inspect, type TaskTree } from "./inspect.ts";
-export { type MainOptions, type MainOutcome, main } from "./main.ts";
-export { type Job, mapLimit } from "./map-limit.ts";
-export { type MountedHandler, mount } from "./mount.ts";
-export { onTeardown } from "./on-teardown.ts";
-export type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
-export type { RequestOptions } from "./request-options.ts";
-export { type Root, type RunOptions, run } from "./run.ts";
-export { type HttpServer, type ServeOptions, serve } from "./serve.ts";
-export { type ShieldOptions, shield } from "./shield.ts";
-export type { TaskHandle } from "./task-node.ts";
-export type { TaskState } from "./task-state.ts";
-export { TimeoutError } from "./timeout-error.ts";
-export { moveOnAfter, withTimeout } from "./timeouts.ts";
-export { useCancelSignal } from "./use-cancel-signal.ts";
-export { useHaltReason } from "./use-halt-reason.ts";
-export { useTaskPath } from "./use-task-path.ts";
+export type { Cleanup } from "./core/cleanup.ts";
+export { Channels, type UnwindEvent } from "./core/diagnostics.ts";
+export { group } from "./core/group.ts";
+export { GroupError, type TaskFailure, type TaskPhase } from "./core/group-error.ts";
+export type { Group, GroupOptions, SpawnOptions } from "./core/group-node.ts";
+export { type HaltKind, HaltReason } from "./core/halt-reason.ts";
+export { onTeardown } from "./core/on-teardown.ts";
+export type { TaskHandle } from "./core/task-node.ts";
+export type { TaskState } from "./core/task-state.ts";
+export { TimeoutError } from "./core/timeout-error.ts";
+export { useHaltReason } from "./core/use-halt-reason.ts";
+export { formatTree, inspect, type TaskTree } from "./observe/inspect.ts";
+export { useTaskPath } from "./observe/use-task-path.ts";
+export { type Job, mapLimit } from "./ops/map-limit.ts";
+export { type ShieldOptions, shield } from "./ops/shield.ts";
+export { moveOnAfter, withTimeout } from "./ops/timeouts.ts";
+export { useCancelSignal } from "./ops/use-cancel-signal.ts";
+export { ExitCode } from "./program/exit-codes.ts";
+export { type MainOptions, type MainOutcome, main } from "./program/main.ts";
+export { type Root, type RunOptions, run } from "./program/run.ts";

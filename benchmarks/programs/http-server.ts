@@ -31,7 +31,8 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { main as effectionMain, ensure, suspend, until, useScope } from "effection";
-import { group, onTeardown, serve, main as unwindMain } from "unwind";
+import { group, onTeardown, main as unwindMain } from "unwind";
+import { serve } from "unwind/http";
 
 const HOST = "127.0.0.1";
 const HEADERS = { "content-type": "text/plain" } as const;

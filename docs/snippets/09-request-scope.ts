@@ -1,5 +1,6 @@
 import { sleep, until, withResolvers } from "effection";
-import { main, onTeardown, serve, useCancelSignal, useTaskPath } from "unwind";
+import { main, onTeardown, useCancelSignal, useTaskPath } from "unwind";
+import { serve } from "unwind/http";
 
 await main(function* () {
   const ended = withResolvers<void>();

@@ -6,7 +6,8 @@
 // signal, so a client that hangs up, or a request cut at the drain
 // deadline, cancels the downstream call too instead of leaving it running.
 import { suspend, until } from "effection";
-import { main, onTeardown, serve, useCancelSignal } from "unwind";
+import { main, onTeardown, useCancelSignal } from "unwind";
+import { serve } from "unwind/http";
 import { downstream } from "./downstream.ts";
 
 const port = Number(process.env.PORT ?? 0);

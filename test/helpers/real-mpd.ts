@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,22 @@ export interface RealMpd {
 }
 
 const MPD = "/usr/bin/mpd";
+
+/**
+ * Why the real-MPD tests cannot run here, or `false` when they can. A fresh
+ * machine has no MPD: the tests are then skipped with this reason, unless
+ * `UNWIND_REQUIRE_MPD=1` (set by `.ci/run`) makes a missing MPD a failure.
+ */
+export function realMpdMissing(): string | false {
+  try {
+    accessSync(MPD, constants.X_OK);
+    return false;
+  } catch (error) {
+    const why = `${MPD} is not installed or not executable (${(error as NodeJS.ErrnoException).code}); install it with: apt-get install -y mpd`;
+    if (process.env.UNWIND_REQUIRE_MPD === "1") throw new Error(`UNWIND_REQUIRE_MPD=1 but ${why}`);
+    return why;
+  }
+}
 
 export async function startRealMpd(): Promise<RealMpd> {
   const dir = mkdtempSync(join(tmpdir(), "unwind-mpd-"));

@@ -1,0 +1,36 @@
+/**
+ * Where tasks and groups were started, for the stuck report and the task
+ * tree. Off by default: a stack trace per spawn costs several µs, more than
+ * the rest of a spawn. On with `UNWIND_SPAWN_SITES=1` in the environment or
+ * `main({ spawnSites: true })`.
+ */
+let enabled = process.env.UNWIND_SPAWN_SITES === "1";
+
+export function recordSpawnSites(on: boolean): void {
+  enabled = on;
+}
+
+// Frames of unwind itself (src/ or dist/), of effection, of Node and of
+// generator plumbing (`Generator.next (<anonymous>)`) are not the site.
+const ownDirectory = new URL("..", import.meta.url);
+const skipped = [
+  ownDirectory.href,
+  decodeURIComponent(ownDirectory.pathname),
+  "/effection/",
+  "(node:",
+  "(<anonymous>)",
+];
+
+/** The first stack frame outside unwind and effection, or undefined when off. */
+export function spawnSite(): string | undefined {
+  if (!enabled) return undefined;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  for (const line of stack.split("\n").slice(1)) {
+    if (skipped.some((part) => line.includes(part))) continue;
+    return line.trim().replace(/^at /, "");
+  }
+  return undefined;
+}

@@ -1,0 +1,136 @@
+import { once } from "node:events";
+import { createServer, type Server, type ServerOptions } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Operation, until } from "effection";
+import { onTeardown } from "../core/on-teardown.ts";
+import { requestGroup } from "./request-group.ts";
+import type { RequestHandler } from "./request-handler.ts";
+import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
+import { drainView } from "./request-scopes.ts";
+
+/**
+ * Options of `serve()`.
+ *
+ * @example
+ * ```ts
+ * yield* serve(handler, { host: "0.0.0.0", port: 8080, drainTimeout: 20_000, readinessPath: "/ready" });
+ * ```
+ */
+export interface ServeOptions extends RequestOptions {
+  /** Port to listen on; 0 (the default) picks a free one (see `HttpServer.port`). */
+  port?: number;
+  /** Address to listen on. Default `127.0.0.1`; use `0.0.0.0` or `::` to serve other machines. */
+  host?: string;
+  /** Options for `node:http`'s `createServer()` (timeouts, header limits, ...). */
+  server?: ServerOptions;
+}
+
+/**
+ * A running `serve()` server, as its caller sees it.
+ *
+ * @example
+ * ```ts
+ * const server = yield* serve(handler);
+ * console.log(`listening on ${server.url}`); // http://127.0.0.1:43117
+ * ```
+ */
+export interface HttpServer {
+  /** `http://host:port`, with the port actually bound. */
+  readonly url: string;
+  /** The port actually bound (useful with `port: 0`). */
+  readonly port: number;
+  /** The address listened on. */
+  readonly host: string;
+  /** The underlying `node:http` server. */
+  readonly server: Server;
+  /** True from the first moment of the drain. */
+  readonly draining: boolean;
+  /** Requests whose scope has not ended yet. */
+  readonly inFlight: number;
+  /**
+   * Drains the server now: stops accepting, lets in-flight requests finish
+   * within `drainTimeout` (then halts them), and returns when none is left.
+   * The server stays up (answering 503) until its group ends.
+   */
+  drain(): Operation<void>;
+}
+
+/**
+ * Starts a `node:http` server inside the current group (a resource: it
+ * lives until the scope that called `serve()` ends) and returns once it is
+ * listening. Each request runs `handler` in its own request scope, named
+ * `<METHOD> <path> #<n>` under the server's group (`main/http/GET /users #12`).
+ * (The scope is made when the handler first waits: one that answers without
+ * ever yielding runs on the request's own stack and costs no more than a
+ * plain `node:http` handler.)
+ *
+ * - the client going away before the response ended halts the scope with
+ *   the reason `client-disconnected` (its `useCancelSignal()` aborts, its
+ *   cleanups run);
+ * - an error thrown by the handler is reported (`onError`, default stderr)
+ *   and answered with a 500 if nothing was sent yet; other requests go on;
+ * - drain, when the server's scope is halted or at `main()`'s first signal:
+ *   the server stops accepting connections, idle keep-alive connections are
+ *   closed, in-flight responses get `Connection: close` and `drainTimeout`
+ *   ms to finish, requests arriving on open connections meanwhile get a 503
+ *   with `Connection: close`; then the rest are halted (a 503 if nothing was
+ *   sent yet) and the remaining sockets destroyed.
+ *
+ * @example
+ * ```ts
+ * import { main, useCancelSignal } from "unwind";
+import { serve } from "unwind/http";
+ * import { suspend, until } from "effection";
+ *
+ * await main(function* () {
+ *   const server = yield* serve(function* (req, res) {
+ *     const signal = yield* useCancelSignal(); // aborts if the client leaves
+ *     const upstream = yield* until(fetch("http://127.0.0.1:9000/slow", { signal }));
+ *     res.writeHead(upstream.status, { "content-type": "text/plain" });
+ *     res.end(yield* until(upstream.text()));
+ *   }, { port: 8080, readinessPath: "/ready" });
+ *   console.log(`listening on ${server.url}`);
+ *   yield* suspend(); // SIGTERM: drain, then exit 143
+ * });
+ * ```
+ */
+export function serve(handler: RequestHandler, options: ServeOptions = {}): Operation<HttpServer> {
+  const settings = checkRequestOptions("serve()", handler, options);
+  const { port = 0, host = "127.0.0.1" } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`serve(): port must be an integer from 0 to 65535, got ${port}`);
+  }
+  return requestGroup(handler, settings, function* (scopes) {
+    const server = createServer(options.server ?? {});
+    // Not events.once(): that would reject (unhandled) on a listen error.
+    const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+    scopes.onDrainStart = () => {
+      server.close();
+      server.closeIdleConnections();
+    };
+    scopes.onDrainedResponse = () => server.closeIdleConnections();
+    server.on("request", scopes.listener);
+    // A cleanup of the group: it runs after every request scope has ended.
+    yield* onTeardown(() => {
+      // Still resolving the host: close once bound. (close() emits 'close' even when not bound.)
+      if (!server.listening) server.once("listening", () => server.close());
+      server.close();
+      server.closeAllConnections();
+      return closed;
+    });
+    server.listen(port, host);
+    yield* until(once(server, "listening"));
+    const group = scopes.group;
+    server.on("error", (error) => group.fail({ path: group.path, phase: "run", error }));
+
+    const address = server.address() as AddressInfo;
+    const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    // Object.assign keeps the view's getters live (it only adds plain fields).
+    return Object.assign(drainView(scopes), {
+      url: `http://${urlHost}:${address.port}`,
+      port: address.port,
+      host: address.address,
+      server,
+    });
+  });
+}

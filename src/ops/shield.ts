@@ -1,0 +1,65 @@
+import { type Operation, scoped, until, useScope } from "effection";
+import { internal } from "../core/effection-internals.ts";
+
+/**
+ * Options of `shield()`.
+ *
+ * @example
+ * ```ts
+ * yield* shield(flushLog(), { timeout: 1_000 });
+ * ```
+ */
+export interface ShieldOptions {
+  /** After this many ms of an ancestor's halt, the shielded operation is halted after all. */
+  timeout?: number;
+}
+
+/**
+ * Runs `op` so that an ancestor's halt does not interrupt it: the halt
+ * waits until `op` has finished (or until `timeout` ms have passed, then
+ * halts it), and then goes on. For work that must finish: flushing a file,
+ * saying goodbye to a server, committing a transaction. (Trio's shielded
+ * cancel scope, asyncio's `shield`.) Keep shielded work short; `main()`'s
+ * `teardownTimeout` still bounds the whole shutdown.
+ *
+ * @example
+ * ```ts
+ * import { onTeardown, shield } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * function* session(conn: Connection) {
+ *   yield* serve(conn);
+ *   // Runs to its end even if Ctrl-C arrives in the middle (at most 2 s):
+ *   yield* shield(sendGoodbye(conn), { timeout: 2_000 });
+ * }
+ * ```
+ */
+export function shield<T>(op: Operation<T>, options: ShieldOptions = {}): Operation<T> {
+  const { timeout } = options;
+  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
+    throw new RangeError(`shield(): timeout must be a number of milliseconds >= 0, got ${timeout}`);
+  }
+  return scoped(function* () {
+    const scope = internal(yield* useScope());
+    // `op` runs as a task of this scope: when the caller is halted, its
+    // generator unwinds to here and destroys the scope. Destructors run
+    // LIFO, so the one registered after the task runs before the task's
+    // own halt: it waits for the task to finish first.
+    const task = scope.run(() => op);
+    scope.ensure(() => until(finishedOrTimedOut(task, timeout)));
+    return yield* task;
+  });
+}
+
+function finishedOrTimedOut(task: PromiseLike<unknown>, timeout: number | undefined): Promise<void> {
+  const finished = Promise.resolve(task).then(
+    () => {},
+    () => {},
+  );
+  if (timeout === undefined) return finished;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeout);
+  });
+  return Promise.race([finished, timedOut]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,69 @@
+import type { Operation } from "effection";
+import { group } from "../core/group.ts";
+import { GroupError } from "../core/group-error.ts";
+import { TimeoutError } from "../core/timeout-error.ts";
+
+/**
+ * Runs `op`, and if it has not finished after `ms` milliseconds, halts it
+ * and throws a `TimeoutError` (with the path and the limit) once its
+ * teardown has finished. Deadlines nest: an enclosing group's tighter
+ * deadline still wins. (asyncio's `wait_for`, Trio's `fail_after`.)
+ *
+ * `op` is any operation: `call(fn)`, `sleep(ms)`, a generator's result, an
+ * object with `*[Symbol.iterator]`. Its own error is thrown as it is.
+ *
+ * @example
+ * ```ts
+ * import { withTimeout } from "unwind";
+ * import { until } from "effection";
+ *
+ * const body = yield* withTimeout(5_000, until(fetch("http://127.0.0.1:8080/").then((r) => r.text())));
+ * ```
+ */
+export function withTimeout<T>(ms: number, op: Operation<T>): Operation<T> {
+  return limited(ms, op, "withTimeout", (error) => {
+    throw error;
+  });
+}
+
+/**
+ * Runs `op`; if it has not finished after `ms` milliseconds, halts it and
+ * returns `undefined` once its teardown has finished (Trio's
+ * `move_on_after`).
+ *
+ * @example
+ * ```ts
+ * import { moveOnAfter } from "unwind";
+ *
+ * const reply = yield* moveOnAfter(1_000, askTheCache(key));
+ * if (reply === undefined) console.log("cache too slow; going on without it");
+ * ```
+ */
+export function moveOnAfter<T>(ms: number, op: Operation<T>): Operation<T | undefined> {
+  return limited<T | undefined>(ms, op, "moveOnAfter", () => undefined);
+}
+
+function limited<T>(
+  ms: number,
+  op: Operation<T>,
+  name: string,
+  onTimeout: (error: TimeoutError) => T,
+): Operation<T> {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`${name}(): ms must be a number of milliseconds >= 0, got ${ms}`);
+  }
+  return {
+    *[Symbol.iterator]() {
+      try {
+        return (yield* group(() => op, { timeout: ms })) as T;
+      } catch (error) {
+        // A group always throws a GroupError; this helper is transparent:
+        // a single error is thrown (or the timeout handled) as it is.
+        if (!(error instanceof GroupError) || error.failures.length !== 1) throw error;
+        const only = error.failures[0]?.error;
+        if (only instanceof TimeoutError) return onTimeout(only);
+        throw only;
+      }
+    },
+  };
+}

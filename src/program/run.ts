@@ -1,0 +1,135 @@
+import { type Operation, run as runEffection, useScope } from "effection";
+import { DrainContext } from "../core/drain-registry.ts";
+import { group } from "../core/group.ts";
+import type { Group, GroupOptions } from "../core/group-node.ts";
+import { HaltReason } from "../core/halt-reason.ts";
+import { OwnerContext } from "../core/owner.ts";
+import { RootOwner } from "../core/root-owner.ts";
+import { snapshot, type TaskTree } from "../observe/inspect.ts";
+import { keepAlive } from "./keep-alive.ts";
+
+/**
+ * Options of `run()`: those of the root group, plus optional signals.
+ *
+ * @example
+ * ```ts
+ * const root = run(body, { name: "worker", signals: ["SIGTERM"] });
+ * ```
+ */
+export interface RunOptions extends GroupOptions {
+  /**
+   * Signals that halt the root; none unless given (use `main()` for
+   * programs). With signals, the root also keeps Node alive until it ends.
+   */
+  signals?: readonly NodeJS.Signals[];
+}
+
+/**
+ * A running root group, for promise code. Await it for the body's value (or
+ * `undefined` if it was halted); it rejects with a `GroupError`.
+ *
+ * @example
+ * ```ts
+ * import { run, type Root } from "unwind";
+ *
+ * const root: Root<string> = run(function* () { return "done"; });
+ * console.log(await root, root.inspect());
+ * ```
+ */
+export interface Root<T> extends PromiseLike<T | undefined> {
+  /** Path of the root group (its name). */
+  readonly path: string;
+  /**
+   * Halts the root: the whole tree tears down in tree order. Resolves once
+   * every cleanup has finished; rejects with the `GroupError` if any failed.
+   * `reason` becomes the `cause` of the `halted` halt reason.
+   */
+  halt(reason?: unknown): Promise<void>;
+  /** A snapshot of the live task tree. */
+  inspect(): TaskTree | undefined;
+}
+
+/**
+ * Runs `body` as a root group from promise code: for tests, for embedding
+ * unwind in a program that owns its own lifecycle, or for libraries. It
+ * installs no process listeners unless `signals` is given; `main()` is the
+ * entry point for whole programs.
+ *
+ * @example
+ * ```ts
+ * import { run, onTeardown } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * const root = run(function* (g) {
+ *   g.spawn(function* () {
+ *     yield* onTeardown(() => console.log("worker closed"));
+ *     yield* suspend();
+ *   }, { name: "worker" });
+ * });
+ * await root.halt(); // "worker closed" has been printed
+ * ```
+ */
+export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions = {}): Root<T> {
+  const root = new RootHandle<T>(options.name ?? "main");
+  const { signals = [], ...groupOptions } = options;
+  if (signals.length === 0) return root.start(body, groupOptions);
+  const onSignal = (signal: NodeJS.Signals) => root.owner.halt(HaltReason.signal(signal));
+  for (const signal of signals) process.on(signal, onSignal);
+  // Waiting for a signal must keep Node alive.
+  const release = keepAlive();
+  const removeListeners = () => {
+    release();
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+  root.start(body, groupOptions).then(removeListeners, removeListeners);
+  return root;
+}
+
+/**
+ * The root of a `run()`; `main()` drives one too. Made in two steps so that
+ * an entry point can install its listeners before any user code runs (the
+ * body may run synchronously up to its first pause). Not exported from the
+ * package.
+ */
+export class RootHandle<T> implements Root<T> {
+  readonly owner = new RootOwner();
+  private result: Promise<T | undefined> | undefined;
+
+  constructor(readonly path: string) {}
+
+  start(body: (root: Group) => Operation<T>, options: GroupOptions): this {
+    const owner = this.owner;
+    const rootOptions = { ...options, name: this.path };
+    const task = runEffection(function* () {
+      const scope = yield* useScope();
+      scope.set(OwnerContext, owner);
+      scope.set(DrainContext, owner.drains);
+      return yield* group(body, rootOptions);
+    });
+    this.result = task.then((value) => value);
+    return this;
+  }
+
+  private get settled(): Promise<T | undefined> {
+    if (!this.result) throw new Error("unwind: root used before start()");
+    return this.result;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a root is awaited like a promise, by design
+  then<R1 = T | undefined, R2 = never>(
+    onfulfilled?: ((value: T | undefined) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.settled.then(onfulfilled, onrejected);
+  }
+
+  halt(reason?: unknown): Promise<void> {
+    this.owner.halt(HaltReason.halted(reason));
+    return this.settled.then(() => undefined);
+  }
+
+  inspect(): TaskTree | undefined {
+    const root = this.owner.group;
+    return root && snapshot(root);
+  }
+}

@@ -1,0 +1,82 @@
+// The source tree shows the architecture: each layer folder of src/ imports
+// only from itself and the layers below it (type-only imports included), and
+// the core entry point loads no HTTP code.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const src = fileURLToPath(new URL("../../src/", import.meta.url));
+
+/** Bottom to top: a file may import from its own layer and the ones before it. */
+const layers = ["core", "ops", "observe", "program", "http"];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+/** Every module specifier a file imports or re-exports, `import type` included. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
+  const specifiers: string[] = [];
+  for (const match of text.matchAll(/^\s*(?:import|export)\b[^"';]*?from\s*["']([^"']+)["']/gm)) {
+    specifiers.push(match[1] as string);
+  }
+  for (const match of text.matchAll(/^\s*import\s*["']([^"']+)["']/gm)) specifiers.push(match[1] as string);
+  return specifiers;
+}
+
+const files = sourceFiles(src);
+const layerOf = (file: string) => relative(src, file).split("/")[0] as string;
+const edges = new Map(
+  files.map((file) => [
+    file,
+    importsOf(file)
+      .filter((s) => s.startsWith("."))
+      .map((s) => resolve(dirname(file), s)),
+  ]),
+);
+
+describe("the layers of src/", () => {
+  it("has only layer folders and the entry point at its top", () => {
+    const top = readdirSync(src).sort();
+    assert.deepEqual(top, [...layers, "index.ts"].sort());
+  });
+
+  it("imports only downward (type-only imports included)", () => {
+    const upward: string[] = [];
+    for (const [file, targets] of edges) {
+      const from = layerOf(file);
+      for (const target of targets) {
+        const to = layerOf(target);
+        const entry = from === "index.ts";
+        if (!entry && layers.indexOf(to) > layers.indexOf(from)) {
+          upward.push(`${relative(src, file)} -> ${relative(src, target)}`);
+        }
+      }
+    }
+    assert.deepEqual(upward, []);
+  });
+
+  it("keeps node:http and node:stream out of everything the core entry loads", () => {
+    const seen = new Set<string>();
+    const http: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const specifier of importsOf(file)) {
+        if (/^node:(http|https|stream)(\/|$)/.test(specifier))
+          http.push(`${relative(src, file)}: ${specifier}`);
+      }
+      for (const target of edges.get(file) ?? []) visit(target);
+    };
+    visit(join(src, "index.ts"));
+    assert.ok(seen.size > 10, "the walk follows the imports");
+    assert.deepEqual(http, []);
+  });
+});

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { startFixture } from "../helpers/fixture.ts";
+
+const treeTeardown = [
+  "teardown main/b/leaf",
+  "teardown main/b",
+  "teardown main/a/leaf",
+  "teardown main/a",
+  "teardown main",
+];
+
+describe("main() in a real process", () => {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
+    it(`${signal} tears the tree down in tree order, then exits ${code}`, async () => {
+      const fixture = startFixture("tree");
+      await fixture.waitFor("ready");
+      fixture.child.kill(signal);
+      const { code: exitCode, stdout, stderr } = await fixture.exited;
+      assert.equal(exitCode, code, stderr);
+      assert.deepEqual(stdout, ["ready", ...treeTeardown]);
+      assert.equal(stderr, "");
+    });
+  }
+
+  it("with concurrent teardown, tears siblings down at once and still leaves before parents", async () => {
+    const fixture = startFixture("tree", { TEARDOWN: "concurrent" });
+    await fixture.waitFor("ready");
+    fixture.child.kill("SIGTERM");
+    const { code, stdout } = await fixture.exited;
+    assert.equal(code, 143);
+    assert.equal(stdout[0], "ready");
+    assert.deepEqual(stdout.slice(1, 3).sort(), ["teardown main/a/leaf", "teardown main/b/leaf"]);
+    assert.deepEqual(stdout.slice(3, 5).sort(), ["teardown main/a", "teardown main/b"]);
+    assert.deepEqual(stdout.slice(5), ["teardown main"]);
+  });
+
+  it("exits 0 after every cleanup when the body and its tasks return", async () => {
+    const { code, stdout, stderr } = await startFixture("tree", { FINISH: "return" }).exited;
+    assert.equal(code, 0, stderr);
+    // Tasks that return tear down as they finish, so only the tree's own
+    // constraints hold: each leaf before its parent, everything before main.
+    assert.deepEqual([...stdout].sort(), ["ready", ...treeTeardown].sort());
+    const at = (line: string) => stdout.indexOf(line);
+    assert.ok(at("teardown main/a/leaf") < at("teardown main/a"), stdout.join("|"));
+    assert.ok(at("teardown main/b/leaf") < at("teardown main/b"), stdout.join("|"));
+    assert.equal(stdout.at(-1), "teardown main");
+  });
+
+  it("cuts a teardown that never ends at teardownTimeout, names the stuck task, exits 124", async () => {
+    const fixture = startFixture("stuck-teardown", { TEARDOWN_TIMEOUT: "300" });
+    await fixture.waitFor("ready");
+    fixture.child.kill("SIGTERM");
+    const { code, stdout, stderr } = await fixture.exited;
+    assert.equal(code, 124);
+    assert.deepEqual(stdout, ["ready", "teardown main/quick"]);
+    assert.match(stderr, /teardown did not finish within 300 ms; still open:/);
+    assert.match(stderr, /main\/stuck {2}task {2}halting for \d+\.\d\ds \(received SIGTERM\)/);
+    assert.match(stderr, /\n {2}main {2}group {2}halting for/);
+    assert.doesNotMatch(stderr, /main\/quick/, "a finished task is not reported as stuck");
+    assert.doesNotMatch(stderr, /started at/, "spawn sites are off by default");
+  });
+
+  it("names where each stuck task was started when UNWIND_SPAWN_SITES=1", async () => {
+    const fixture = startFixture("stuck-teardown", { TEARDOWN_TIMEOUT: "300", UNWIND_SPAWN_SITES: "1" });
+    await fixture.waitFor("ready");
+    fixture.child.kill("SIGTERM");
+    const { code, stderr } = await fixture.exited;
+    assert.equal(code, 124);
+    const report = stderr.split("\n").filter((line) => line.startsWith("  "));
+    assert.equal(report.length, 4, stderr);
+    assert.match(report[0] ?? "", /^ {2}main\/stuck {2}task {2}halting/);
+    // The line of root.start(...) for "stuck", then the line of the main(...) call.
+    assert.match(report[1] ?? "", /^ {6}started at .*test\/fixtures\/stuck-teardown\.ts:8:\d+\)$/);
+    assert.match(report[2] ?? "", /^ {2}main {2}group {2}halting/);
+    assert.match(report[3] ?? "", /^ {6}started at .*test\/fixtures\/stuck-teardown\.ts:6:\d+\)$/);
+  });
+
+  it("exits at once with the stuck report on a second signal during a slow teardown", async () => {
+    const fixture = startFixture("stuck-teardown", { TEARDOWN_TIMEOUT: "60000" });
+    await fixture.waitFor("ready");
+    fixture.child.kill("SIGINT");
+    await fixture.waitFor("teardown main/quick");
+    const sent = Date.now();
+    fixture.child.kill("SIGINT");
+    const { code, stderr } = await fixture.exited;
+    assert.equal(code, 124);
+    assert.ok(Date.now() - sent < 30_000, "exited long before the teardown deadline");
+    assert.match(stderr, /a signal arrived while tearing down; still open:/);
+    assert.match(stderr, /main\/stuck {2}task {2}halting/);
+  });
+
+  it("prints a cleanup's error during a signal shutdown and still exits 128+n", async () => {
+    const fixture = startFixture("failures", { FAIL: "cleanup-on-signal" });
+    await fixture.waitFor("ready");
+    fixture.child.kill("SIGTERM");
+    const { code, stdout, stderr } = await fixture.exited;
+    assert.equal(code, 143);
+    assert.deepEqual(stdout, ["ready", "teardown main/db", "teardown main"]);
+    assert.match(stderr, /errors during the SIGTERM shutdown/);
+    assert.match(stderr, /✗ main\/db \(teardown, received SIGTERM\):\n\s+Error: db close failed/);
+  });
+
+  for (const [fail, origin, message] of [
+    ["uncaught-exception", "uncaughtException", "thrown from a timer"],
+    ["unhandled-rejection", "unhandledRejection", "nobody caught this"],
+  ] as const) {
+    it(`treats an ${origin} as a failure of the root: orderly teardown, then exit 1`, async () => {
+      const { code, stdout, stderr } = await startFixture("failures", { FAIL: fail }).exited;
+      assert.equal(code, 1, stderr);
+      assert.deepEqual(stdout, ["ready", "teardown main/db", "teardown main"]);
+      assert.match(stderr, new RegExp(`✗ main \\(run, ${origin}\\):\\n\\s+Error: ${message}`));
+    });
+  }
+
+  it("prints the body's error exactly once and exits 1", async () => {
+    const { code, stdout, stderr } = await startFixture("failures", { FAIL: "body" }).exited;
+    assert.equal(code, 1);
+    assert.deepEqual(stdout, ["ready", "teardown main/db", "teardown main"]);
+    assert.match(stderr, /^unwind: main failed\n {2}✗ main \(run\):\n\s+Error: body failed\n/);
+    assert.equal(stderr.split("body failed").length - 1, 1, stderr);
+  });
+});
