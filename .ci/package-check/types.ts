@@ -1,7 +1,7 @@
 // Strict type-check of the installed package's declarations.
 
 import { type Operation, sleep } from "effection";
-import { type Group, group, type MainOutcome, main, onTeardown, run, withTimeout } from "unwind";
+import { type Group, group, type MainOutcome, main, moveOnAfter, onTeardown, run, withTimeout } from "unwind";
 import { type HttpServer, type RequestHandler, serve } from "unwind/http";
 
 const handler: RequestHandler = function* (_req, res) {
