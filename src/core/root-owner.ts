@@ -16,9 +16,10 @@ export class RootOwner implements Owner {
   haltReason: HaltReason | undefined;
   readonly failures: TaskFailure[] = [];
   group: GroupNode | undefined;
-  onTeardownStarted: (() => void) | undefined;
   /** Servers and mounted handlers under this root, which `main()` drains at its first signal. */
   readonly drains = new Set<Drainable>();
+  constructor(private readonly onTeardownStarted?: () => void) {}
+
   /** Halts the root group from inside: it then tears down and returns. */
   halt(reason: HaltReason): void {
     this.haltReason ??= reason;

@@ -6,8 +6,9 @@ import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
-import { keepAlive } from "./keep-alive.ts";
+import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
+import { ShutdownLadder } from "./shutdown-ladder.ts";
 
 /**
  * Options of `main()`: those of the root group, plus the process's life.
@@ -30,6 +31,14 @@ export interface MainOptions extends GroupOptions {
    * teardown (stuck report, exit 124).
    */
   drainTimeout?: number;
+  /**
+   * Milliseconds to keep serving after the first signal while readiness
+   * answers 503, before the drain: load balancers (Kubernetes' endpoints,
+   * ingress controllers) go on sending new connections for a few seconds
+   * after SIGTERM. The largest of this and every server's own
+   * `shutdownDelay` is used. Default 0. A second signal skips the delay.
+   */
+  shutdownDelay?: number;
   /** How long teardown may take before the stuck report and exit 124. Default 10 000 ms. */
   teardownTimeout?: number;
   /**
@@ -77,14 +86,18 @@ export type MainOutcome<T> =
  * The entry point of a program. Runs `body` as the root group and owns the
  * process's life:
  *
- * - the first signal halts the root, which tears the tree down in tree
- *   order; once teardown has finished the process exits with 128 + n
- *   (130 SIGINT, 143 SIGTERM, 129 SIGHUP). Servers (`serve()`, `mount()`)
- *   drain as their group tears down; with `drainTimeout`, main first drains
- *   them (newest first) for up to that long, then halts the root. A second
- *   signal while a server drains halts its in-flight requests;
- * - a second signal while tearing down prints the stuck report (which tasks
- *   are still open, in which state, for how long) and exits 124 at once;
+ * - the first signal walks down the shutdown ladder: with a
+ *   `shutdownDelay`, servers (`serve()`, `mount()`) keep serving while their
+ *   readiness answers 503; with a `drainTimeout`, they drain (newest first)
+ *   for up to that long while every other task still runs; then the root is
+ *   halted and the tree tears down in tree order (servers without a drain
+ *   phase drain as their group tears down). Once teardown has finished the
+ *   process exits with 128 + n (130 SIGINT, 143 SIGTERM, 129 SIGHUP);
+ * - each further signal skips what is left of the current phase: the delay,
+ *   the drain (in-flight requests are halted), and during the teardown the
+ *   drains still in progress; after that it gives up on the teardown: the
+ *   stuck report (which tasks are still open, in which state, for how long)
+ *   and exit 124 at once;
  * - teardown that outlasts `teardownTimeout` does the same;
  * - an error (in the body, a task, a cleanup, or an `uncaughtException` /
  *   `unhandledRejection` anywhere in the process) tears the tree down, is
@@ -115,6 +128,7 @@ export async function main<T>(
     signals = defaultSignals(),
     teardownTimeout = 10_000,
     drainTimeout = 0,
+    shutdownDelay = 0,
     spawnSites,
     exit = true,
     ...groupOptions
@@ -122,81 +136,60 @@ export async function main<T>(
   for (const [name, ms] of [
     ["teardownTimeout", teardownTimeout],
     ["drainTimeout", drainTimeout],
+    ["shutdownDelay", shutdownDelay],
   ] as const) {
     if (!Number.isFinite(ms) || ms < 0) {
       throw new RangeError(`main(): ${name} must be a number of milliseconds >= 0, got ${ms}`);
     }
   }
   if (spawnSites !== undefined) recordSpawnSites(spawnSites);
-  const release = keepAlive();
-  const root = new RootHandle<T>(groupOptions.name ?? "main");
+  const root = new RootHandle<T>(groupOptions.name ?? "main", () => ladder.teardownStarted());
   const { owner } = root;
 
-  let signal: NodeJS.Signals | undefined;
-  let deadline: NodeJS.Timeout | undefined;
   let giveUp!: (outcome: MainOutcome<T>) => void;
   const gaveUp = new Promise<MainOutcome<T>>((resolve) => {
     giveUp = resolve;
   });
-  let abandoned = false;
-  const abandon = (reason: "teardown-timeout" | "second-signal") => {
-    if (abandoned) return;
-    abandoned = true;
-    const stuck = root.inspect();
-    const why =
-      reason === "teardown-timeout"
-        ? `teardown did not finish within ${teardownTimeout} ms`
-        : "a signal arrived while tearing down";
-    process.stderr.write(`${formatStuckReport(stuck, why)}\n`);
-    giveUp({ status: "teardown-incomplete", exitCode: ExitCode.TeardownIncomplete, reason, stuck });
-  };
-  owner.onTeardownStarted = () => {
-    deadline = setTimeout(abandon, teardownTimeout, "teardown-timeout");
-  };
-  // The drain phase (only with a drainTimeout): between the first signal and the halt of the root.
-  let draining = false;
-  let drainSkipped = false;
-  let drainTimer: NodeJS.Timeout | undefined;
-  const endDrain = () => {
-    if (!draining || !signal) return;
-    draining = false;
-    clearTimeout(drainTimer);
-    owner.halt(HaltReason.signal(signal));
-  };
-  // Newest first, one after the other, like a serial teardown: a server
-  // started later may call one started earlier, which must still serve it.
-  const drainInOrder = async () => {
-    for (const drain of [...owner.drains].reverse()) {
-      if (!draining) return;
-      await drain.beginDrain();
-    }
-    endDrain();
-  };
-  const onSignal = (received: NodeJS.Signals) => {
-    const drainLeft = draining || [...owner.drains].some((drain) => drain.drainInProgress);
-    if (signal !== undefined && drainLeft && !drainSkipped) {
-      // A second signal skips what is left of the drain: requests still in
-      // flight are halted; the teardown goes on. A third one gives up on it.
-      drainSkipped = true;
-      for (const drain of owner.drains) drain.skipDrain(HaltReason.signal(received));
-      return endDrain();
-    }
-    const tearingDown =
-      signal !== undefined || (owner.group !== undefined && owner.group.state !== "running");
-    if (tearingDown) return abandon("second-signal");
-    signal = received;
-    if (drainTimeout === 0 || owner.drains.size === 0) return owner.halt(HaltReason.signal(received));
-    draining = true;
-    drainTimer = setTimeout(endDrain, drainTimeout);
-    void drainInOrder();
-  };
+  const ladder: ShutdownLadder = new ShutdownLadder(
+    { drainTimeout, teardownTimeout },
+    {
+      delay: () => Math.max(shutdownDelay, ...[...owner.drains].map((drain) => drain.shutdownDelay ?? 0)),
+      beginDelay: () => {
+        for (const drain of owner.drains) drain.beginShutdownDelay?.();
+      },
+      canDrain: () => owner.drains.size > 0,
+      // Newest first, one after the other, like a serial teardown: a server
+      // started later may call one started earlier, which must still serve it.
+      drain: async () => {
+        for (const drain of [...owner.drains].reverse()) {
+          if (ladder.phase !== "draining") return;
+          await drain.beginDrain();
+        }
+      },
+      skipDrains: (signal) => {
+        for (const drain of owner.drains) drain.skipDrain(HaltReason.signal(signal));
+      },
+      drainsInProgress: () => [...owner.drains].some((drain) => drain.drainInProgress),
+      halt: (signal) => owner.halt(HaltReason.signal(signal)),
+      abandon: (reason) => {
+        const stuck = root.inspect();
+        const why =
+          reason === "teardown-timeout"
+            ? `teardown did not finish within ${teardownTimeout} ms`
+            : "a signal arrived while tearing down";
+        process.stderr.write(`${formatStuckReport(stuck, why)}\n`);
+        giveUp({ status: "teardown-incomplete", exitCode: ExitCode.TeardownIncomplete, reason, stuck });
+      },
+    },
+  );
+
   const onUncaught = (error: unknown, origin: "uncaughtException" | "unhandledRejection") => {
     owner.fail({ path: root.path, phase: "run", error, origin });
   };
-  const onRejection = (reason: unknown) => onUncaught(reason, "unhandledRejection");
-  for (const name of signals) process.on(name, onSignal);
-  process.on("uncaughtException", onUncaught);
-  process.on("unhandledRejection", onRejection);
+  const listeners = new ProcessListeners().keepAlive();
+  for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => ladder.received(received));
+  listeners.on("uncaughtException", onUncaught);
+  listeners.on("unhandledRejection", (reason: unknown) => onUncaught(reason, "unhandledRejection"));
   // Only now: the body may run synchronously up to its first pause.
   root.start(body, groupOptions);
 
@@ -209,15 +202,11 @@ export async function main<T>(
     },
   );
   const ended = await Promise.race([finished, gaveUp]);
+  ladder.dispose();
+  listeners.dispose();
 
-  clearTimeout(deadline);
-  clearTimeout(drainTimer);
-  release();
-  for (const name of signals) process.off(name, onSignal);
-  process.off("uncaughtException", onUncaught);
-  process.off("unhandledRejection", onRejection);
-
-  const outcome = "status" in ended ? ended : outcomeOf<T>(ended.value, ended.failures, root.path, signal);
+  const outcome =
+    "status" in ended ? ended : outcomeOf<T>(ended.value, ended.failures, root.path, ladder.signal);
   if ("error" in outcome && outcome.error) {
     const title =
       outcome.status === "signal" ? `errors during the ${outcome.signal} shutdown` : `${root.path} failed`;

@@ -6,7 +6,7 @@ import { HaltReason } from "../core/halt-reason.ts";
 import { OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { snapshot, type TaskTree } from "../observe/inspect.ts";
-import { keepAlive } from "./keep-alive.ts";
+import { ProcessListeners } from "./process-listeners.ts";
 
 /**
  * Options of `run()`: those of the root group, plus optional signals.
@@ -73,15 +73,13 @@ export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions 
   const root = new RootHandle<T>(options.name ?? "main");
   const { signals = [], ...groupOptions } = options;
   if (signals.length === 0) return root.start(body, groupOptions);
-  const onSignal = (signal: NodeJS.Signals) => root.owner.halt(HaltReason.signal(signal));
-  for (const signal of signals) process.on(signal, onSignal);
   // Waiting for a signal must keep Node alive.
-  const release = keepAlive();
-  const removeListeners = () => {
-    release();
-    for (const signal of signals) process.off(signal, onSignal);
-  };
-  root.start(body, groupOptions).then(removeListeners, removeListeners);
+  const listeners = new ProcessListeners().keepAlive();
+  for (const signal of signals) {
+    listeners.on(signal, (received: NodeJS.Signals) => root.owner.halt(HaltReason.signal(received)));
+  }
+  const dispose = () => listeners.dispose();
+  root.start(body, groupOptions).then(dispose, dispose);
   return root;
 }
 
@@ -92,10 +90,16 @@ export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions 
  * package.
  */
 export class RootHandle<T> implements Root<T> {
-  readonly owner = new RootOwner();
+  readonly owner: RootOwner;
   private result: Promise<T | undefined> | undefined;
 
-  constructor(readonly path: string) {}
+  /** `onTeardownStarted`: called when the root's teardown begins (main() starts its deadline there). */
+  constructor(
+    readonly path: string,
+    onTeardownStarted?: () => void,
+  ) {
+    this.owner = new RootOwner(onTeardownStarted);
+  }
 
   start(body: (root: Group) => Operation<T>, options: GroupOptions): this {
     const owner = this.owner;
