@@ -81,17 +81,21 @@ export class ShutdownLadder {
     switch (this.current) {
       case "running":
         this.signal = signal;
-        return this.startDelay();
+        this.startDelay();
+        break;
       case "delaying":
-        return this.startDrain();
+        this.startDrain();
+        break;
       case "draining":
         this.skipDrains(signal);
-        return this.startTeardown();
+        this.startTeardown();
+        break;
       case "tearing-down":
-        if (!this.drainsSkipped && this.steps.drainsInProgress()) return this.skipDrains(signal);
-        return this.abandon("second-signal");
+        if (!this.drainsSkipped && this.steps.drainsInProgress()) this.skipDrains(signal);
+        else this.abandon("second-signal");
+        break;
       case "abandoned":
-        return;
+        break;
     }
   }
 
@@ -110,14 +114,20 @@ export class ShutdownLadder {
 
   private startDelay(): void {
     const delay = this.steps.delay();
-    if (delay <= 0) return this.startDrain();
+    if (delay <= 0) {
+      this.startDrain();
+      return;
+    }
     this.current = "delaying";
     this.steps.beginDelay();
     this.arm(delay, () => this.startDrain());
   }
 
   private startDrain(): void {
-    if (this.limits.drainTimeout <= 0 || !this.steps.canDrain()) return this.startTeardown();
+    if (this.limits.drainTimeout <= 0 || !this.steps.canDrain()) {
+      this.startTeardown();
+      return;
+    }
     this.current = "draining";
     this.arm(this.limits.drainTimeout, () => this.startTeardown());
     this.steps.drain().then(() => {
