@@ -20,8 +20,18 @@ export { TimeoutError } from "./core/timeout-error.ts";
 export { useHaltReason } from "./core/use-halt-reason.ts";
 export { formatTree, inspect, type TaskTree } from "./observe/inspect.ts";
 export { useTaskPath } from "./observe/use-task-path.ts";
+export type { Backoff } from "./ops/backoff.ts";
 export { type Job, mapLimit } from "./ops/map-limit.ts";
+export { RestartIntensityError } from "./ops/restart-intensity-error.ts";
 export { type ShieldOptions, shield } from "./ops/shield.ts";
+export type {
+  RestartStrategy,
+  RestartType,
+  SupervisedSpawnOptions,
+  SupervisedTask,
+  Supervisor,
+} from "./ops/supervision.ts";
+export { type SupervisorOptions, supervisor } from "./ops/supervisor.ts";
 export { moveOnAfter, withTimeout } from "./ops/timeouts.ts";
 export { useCancelSignal } from "./ops/use-cancel-signal.ts";
 export { ExitCode } from "./program/exit-codes.ts";

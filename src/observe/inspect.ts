@@ -2,6 +2,7 @@ import { type Operation, useScope } from "effection";
 import { GroupNode } from "../core/group-node.ts";
 import type { HaltKind } from "../core/halt-reason.ts";
 import { type Owner, OwnerContext } from "../core/owner.ts";
+import { restartCountOf } from "../core/restart-count.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { TaskNode } from "../core/task-node.ts";
 import type { TaskState } from "../core/task-state.ts";
@@ -31,6 +32,8 @@ export interface TaskTree {
   readonly haltReason?: { readonly kind: HaltKind; readonly message: string };
   /** For a group: queued children its teardown dropped before they started. */
   readonly dropped?: number;
+  /** A child of a `supervisor()`: how many times it has been restarted; a supervisor: its restarts in all. */
+  readonly restarts?: number;
   /** The stack frame that started it, when spawn sites are recorded (`UNWIND_SPAWN_SITES=1`). */
   readonly site?: string;
   readonly children: readonly TaskTree[];
@@ -43,6 +46,7 @@ export function snapshot(node: Node): TaskTree {
   addChildren(node, children);
   const kind = node instanceof GroupNode ? "group" : "task";
   const name = node.name ?? node.path;
+  const restarts = restartCountOf(node);
   return {
     kind,
     name,
@@ -52,6 +56,7 @@ export function snapshot(node: Node): TaskTree {
     ...(node.haltStartedAt ? { haltStartedAt: node.haltStartedAt } : {}),
     ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
     ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
+    ...(restarts ? { restarts } : {}),
     ...(node.site ? { site: node.site } : {}),
     children,
   };
@@ -115,8 +120,9 @@ export function inspect(): Operation<TaskTree> {
 }
 
 /**
- * Renders a task tree for people, one line per task: name, kind, state and
- * how long it has been in that state.
+ * Renders a task tree for people, one line per task: name, kind, state,
+ * how long it has been in that state, and (for a supervised child) how many
+ * times it has been restarted.
  *
  * @example
  * ```ts
@@ -136,7 +142,12 @@ export function formatTree(tree: TaskTree, now: number = Date.now()): string {
     const age = `${((now - since) / 1000).toFixed(1)}s`;
     const why = node.haltReason ? ` (${node.haltReason.message})` : "";
     const dropped = node.dropped ? `, ${node.dropped} queued dropped` : "";
-    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}`);
+    const restarts = node.restarts
+      ? `, ${node.restarts === 1 ? "1 restart" : `${node.restarts} restarts`}`
+      : "";
+    lines.push(
+      `${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}${restarts}`,
+    );
     const childPrefix = prefix + (branch === "" ? "" : branch === "└─ " ? "   " : "│  ");
     node.children.forEach((child, i) => {
       walk(child, childPrefix, i === node.children.length - 1 ? "└─ " : "├─ ");

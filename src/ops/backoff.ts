@@ -1,0 +1,68 @@
+/**
+ * How long a `supervisor()` waits before it starts a child again: the
+ * k-th restart within the supervisor's `withinMs` window waits
+ * `initialMs × factor^(k-1)`, at most `maxMs`, less a random share of up
+ * to `jitter` of it (so that many restarting processes do not all come
+ * back in the same instant). A quiet window starts again at `initialMs`.
+ *
+ * @example
+ * ```ts
+ * import { supervisor, type Backoff } from "unwind";
+ *
+ * const backoff: Backoff = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.2 };
+ * yield* supervisor(body, { backoff });
+ * ```
+ */
+export interface Backoff {
+  /** Delay before the first restart of a window, in ms. Default 100. */
+  initialMs?: number;
+  /** The longest delay, in ms. Default 5 000. */
+  maxMs?: number;
+  /** Growth from one restart to the next (>= 1). Default 2. */
+  factor?: number;
+  /** Up to this share (0 to 1) of each delay is taken off at random. Default 0. */
+  jitter?: number;
+}
+
+/** A `Backoff` with every default filled in and checked. */
+export type BackoffSettings = Required<Backoff>;
+
+export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 100, maxMs: 5_000, factor: 2, jitter: 0 };
+
+/** No waiting at all: `backoff: false`. */
+export const NO_BACKOFF: BackoffSettings = { initialMs: 0, maxMs: 0, factor: 1, jitter: 0 };
+
+/** The delay before the `restart`-th restart of the current window (1 for the first). */
+export function backoffDelay(backoff: BackoffSettings, restart: number): number {
+  const { initialMs, maxMs, factor, jitter } = backoff;
+  const delay = Math.min(maxMs, initialMs * factor ** (restart - 1));
+  return Math.round(delay * (1 - jitter * Math.random()));
+}
+
+/** Fills in the defaults; a wrong value fails at the call, naming `caller`. */
+export function checkBackoff(caller: string, backoff: Backoff | false | undefined): BackoffSettings {
+  if (backoff === false) return NO_BACKOFF;
+  if (backoff === undefined) return DEFAULT_BACKOFF;
+  if (typeof backoff !== "object" || backoff === null) {
+    throw new TypeError(`${caller}: backoff must be an object such as { initialMs: 100 }, or false`);
+  }
+  const settings: BackoffSettings = { ...DEFAULT_BACKOFF, ...backoff };
+  const { initialMs, maxMs, factor, jitter } = settings;
+  if (!Number.isFinite(initialMs) || initialMs < 0) {
+    throw new RangeError(
+      `${caller}: backoff.initialMs must be a number of milliseconds >= 0, got ${initialMs}`,
+    );
+  }
+  if (!Number.isFinite(maxMs) || maxMs < initialMs) {
+    throw new RangeError(
+      `${caller}: backoff.maxMs must be a number of milliseconds >= initialMs, got ${maxMs}`,
+    );
+  }
+  if (!Number.isFinite(factor) || factor < 1) {
+    throw new RangeError(`${caller}: backoff.factor must be a number >= 1, got ${factor}`);
+  }
+  if (!Number.isFinite(jitter) || jitter < 0 || jitter > 1) {
+    throw new RangeError(`${caller}: backoff.jitter must be a number from 0 to 1, got ${jitter}`);
+  }
+  return settings;
+}
