@@ -18,6 +18,12 @@ export interface Drainable {
   readonly shutdownDelay?: number;
   /** From now on the readiness path answers 503; everything else is served as before. Idempotent. */
   beginShutdownDelay?(): void;
+  /**
+   * `main()` received a shutdown request (a signal): called for every one,
+   * before the shutdown ladder takes its step. A cluster forwards each one
+   * to its workers, whose own ladders then take the same steps.
+   */
+  shutdownRequested?(signal: NodeJS.Signals): void;
 }
 
 /** The drainables of the current root, set by `run()` and `main()`. */

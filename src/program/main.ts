@@ -5,6 +5,7 @@ import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
+import { listenForShutdown } from "./cluster-worker.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
@@ -186,8 +187,12 @@ export async function main<T>(
   const onUncaught = (error: unknown, origin: "uncaughtException" | "unhandledRejection") => {
     owner.fail({ path: root.path, phase: "run", error, origin });
   };
+  const shutdownRequested = (signal: NodeJS.Signals) => {
+    for (const drain of owner.drains) drain.shutdownRequested?.(signal);
+    ladder.received(signal);
+  };
   const listeners = new ProcessListeners().keepAlive();
-  for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => ladder.received(received));
+  listeners.add(listenForShutdown(signals, shutdownRequested));
   listeners.on("uncaughtException", onUncaught);
   listeners.on("unhandledRejection", (reason: unknown) => onUncaught(reason, "unhandledRejection"));
   // Only now: the body may run synchronously up to its first pause.

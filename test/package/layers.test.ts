@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 const src = fileURLToPath(new URL("../../src/", import.meta.url));
 
 /** Bottom to top: a file may import from its own layer and the ones before it. */
-const layers = ["core", "ops", "observe", "program", "http"];
+const layers = ["core", "ops", "observe", "program", "http", "process"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
