@@ -40,7 +40,7 @@ function describe(
 ) {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   if (phase === "start") return `${how} before it listened; check its output for the error`;
-  if (phase === "run") return `${how} while nobody had asked it to stop; it is restarted`;
+  if (phase === "run") return `${how} while nobody had asked it to stop (a crash); check its output`;
   if (killed) return "did not exit within the grace period after the shutdown request; killed with SIGKILL";
   return `${how} when asked to shut down (expected 0 or 128 + the signal's number); check its output`;
 }

@@ -14,6 +14,8 @@ export interface Fixture {
   child: ChildProcess;
   /** The stdout lines printed so far (the same array `exited` resolves with). */
   stdout: string[];
+  /** What it printed on stderr so far. */
+  stderr(): string;
   /** Resolves when the fixture has printed `line` on stdout (a string: exactly that line). */
   waitFor(line: string | RegExp): Promise<void>;
   exited: Promise<Exited>;
@@ -87,5 +89,5 @@ export function startScript(
         );
       });
     });
-  return { child, stdout, waitFor, exited };
+  return { child, stdout, stderr: () => stderr, waitFor, exited };
 }
