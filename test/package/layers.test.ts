@@ -79,4 +79,24 @@ describe("the layers of src/", () => {
     assert.ok(seen.size > 10, "the walk follows the imports");
     assert.deepEqual(http, []);
   });
+
+  it("keeps node:cluster and node:child_process out of everything the core entry loads", () => {
+    const seen = new Set<string>();
+    const found: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const specifier of importsOf(file)) {
+        if (/^node:(cluster|child_process)$/.test(specifier))
+          found.push(`${relative(src, file)}: ${specifier}`);
+      }
+      for (const target of edges.get(file) ?? []) visit(target);
+    };
+    visit(join(src, "index.ts"));
+    assert.ok(
+      seen.has(join(src, "program/cluster-worker.ts")),
+      "the walk reaches main()'s cluster-worker side",
+    );
+    assert.deepEqual(found, []);
+  });
 });
