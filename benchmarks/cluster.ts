@@ -59,12 +59,12 @@ export async function clusterBenchmark(options: BenchOptions): Promise<Row[]> {
         }
       }
       push(
-        `${ratioFigure}|unwind / raw req/s, ${workers} worker(s)`,
+        `${ratioFigure}|unwind / raw req/s, ${workers} ${workers === 1 ? "worker" : "workers"}`,
         (rps.get("unwind") ?? 0) / (rps.get("raw") ?? 1),
       );
     }
   }
-  return [...samples].map(([key, values]) => {
+  const rows = [...samples].map(([key, values]): Row => {
     const [fig = "", variant = ""] = key.split("|");
     return {
       figure: fig,
@@ -74,6 +74,8 @@ export async function clusterBenchmark(options: BenchOptions): Promise<Row[]> {
       unit: fig === ratioFigure ? "x" : "req/s",
     };
   });
+  // The req/s figures first, then the ratios.
+  return [...rows.filter((r) => r.figure !== ratioFigure), ...rows.filter((r) => r.figure === ratioFigure)];
 }
 
 interface Server {
