@@ -27,6 +27,14 @@ export class RequestScopes implements RequestHost, Drainable {
   onDrainStart: (() => void) | undefined;
   /** Called for each response that ends during the drain (`serve()` closes its idle socket). */
   onDrainedResponse: ((res: ServerResponse) => void) | undefined;
+  /**
+   * Another process takes the traffic over (a cluster's reload, see
+   * `Drainable.shutdownRequested`): the drain serves what still arrives,
+   * with `Connection: close`, and lasts until the connections have closed.
+   */
+  handingOver = false;
+  /** How many connections are open (`serve()` counts them); a hand-over waits for none. */
+  openConnections: (() => number) | undefined;
 
   constructor(
     readonly group: GroupNode,
@@ -40,10 +48,12 @@ export class RequestScopes implements RequestHost, Drainable {
       this.answerReadiness(res);
       return;
     }
-    if (this.draining || this.group.state !== "running") {
+    if ((this.draining && !this.handingOver) || this.group.state !== "running") {
       respond(res, 503, "the server is shutting down\n", true);
       return;
     }
+    // Handed over: served as usual, and its connection closes after it.
+    if (this.draining) res.setHeader("connection", "close");
     const sequence = ++this.sequence;
     // A handler's first step runs right here, on the request's own stack. A
     // handler that answers without ever waiting needs no scope (nothing can
@@ -80,6 +90,10 @@ export class RequestScopes implements RequestHost, Drainable {
   requestEnded(request: RequestNode): void {
     this.inflight.delete(request);
     if (!this.draining) return;
+    if (this.handingOver) {
+      this.checkDrained(); // its connection closes by itself (Connection: close)
+      return;
+    }
     const { res } = request;
     const closeIdle = this.onDrainedResponse;
     if (closeIdle) {
@@ -110,6 +124,15 @@ export class RequestScopes implements RequestHost, Drainable {
     return this.resolveDrained !== undefined;
   }
 
+  shutdownRequested(_signal: NodeJS.Signals, handOver: boolean): void {
+    if (handOver && !this.draining) this.handingOver = true;
+  }
+
+  /** A connection of the server closed: a hand-over may be over. */
+  connectionClosed(): void {
+    this.checkDrained();
+  }
+
   beginDrain(): Promise<void> {
     if (this.drained) return this.drained;
     this.drained = new Promise((resolve) => {
@@ -127,7 +150,7 @@ export class RequestScopes implements RequestHost, Drainable {
       // A broken callback must not stop the drain.
       process.stderr.write(`${this.group.path}: onDrain threw: ${String(error)}\n`);
     }
-    if (this.inflight.size > 0) {
+    if (this.inflight.size > 0 || (this.handingOver && (this.openConnections?.() ?? 0) > 0)) {
       this.timer = setTimeout(() => this.skipDrain(), this.options.drainTimeout);
     }
     this.checkDrained();
@@ -136,11 +159,15 @@ export class RequestScopes implements RequestHost, Drainable {
 
   skipDrain(reason = HaltReason.timeout(this.group.path, this.options.drainTimeout)): void {
     if (!this.draining) void this.beginDrain();
+    // No more waiting for connections to close: the teardown closes them.
+    this.handingOver = false;
     for (const request of this.inflight) request.haltInBackground(reason);
+    this.checkDrained();
   }
 
   private checkDrained(): void {
     if (!this.draining || this.inflight.size > 0 || !this.resolveDrained) return;
+    if (this.handingOver && (this.openConnections?.() ?? 0) > 0) return;
     clearTimeout(this.timer);
     this.resolveDrained();
     this.resolveDrained = undefined;

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createServer, type Server, type ServerOptions } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, Server as NetServer } from "node:net";
 import { type Operation, until } from "effection";
 import { onTeardown } from "../core/on-teardown.ts";
 import { requestGroup } from "./request-group.ts";
@@ -74,7 +74,11 @@ export interface HttpServer {
  *   closed, in-flight responses get `Connection: close` and `drainTimeout`
  *   ms to finish, requests arriving on open connections meanwhile get a 503
  *   with `Connection: close`; then the rest are halted (a 503 if nothing was
- *   sent yet) and the remaining sockets destroyed.
+ *   sent yet) and the remaining sockets destroyed. In a worker of
+ *   `cluster()` that is being replaced (a reload) the server hands over
+ *   instead: it stops accepting, serves the requests that still arrive on
+ *   its open connections (with `Connection: close`) and ends its drain once
+ *   they have closed (at most `drainTimeout` ms).
  *
  * @example
  * ```ts
@@ -105,10 +109,27 @@ export function serve(handler: RequestHandler, options: ServeOptions = {}): Oper
     // Not events.once(): that would reject (unhandled) on a listen error.
     const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
     scopes.onDrainStart = () => {
+      if (scopes.handingOver) {
+        // Stop accepting, and leave the open connections alone: their next
+        // request is served (with Connection: close); an idle one closes at
+        // the keep-alive timeout. (http's close() would also close the idle
+        // ones at once, resetting a request already on its way.)
+        NetServer.prototype.close.call(server);
+        return;
+      }
       server.close();
       server.closeIdleConnections();
     };
     scopes.onDrainedResponse = () => server.closeIdleConnections();
+    let open = 0;
+    scopes.openConnections = () => open;
+    server.on("connection", (socket) => {
+      open++;
+      socket.once("close", () => {
+        open--;
+        scopes.connectionClosed();
+      });
+    });
     server.on("request", scopes.listener);
     // A cleanup of the group: it runs after every request scope has ended.
     yield* onTeardown(() => {

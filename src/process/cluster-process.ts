@@ -70,10 +70,13 @@ export class ClusterProcess {
     return this.status === undefined;
   }
 
-  /** Sends it the next shutdown request (one step down its `main()`'s shutdown ladder). */
-  requestShutdown(signal: NodeJS.Signals): void {
+  /**
+   * Sends it the next shutdown request (one step down its `main()`'s
+   * shutdown ladder); `handOver` when another worker has taken its place.
+   */
+  requestShutdown(signal: NodeJS.Signals, handOver = false): void {
     this.stopping = true;
-    const message: ShutdownMessage = { unwind: "shutdown", signal, request: ++this.requests };
+    const message: ShutdownMessage = { unwind: "shutdown", signal, request: ++this.requests, handOver };
     if (this.hears) this.send(message);
     else this.held.push(message);
   }
@@ -89,8 +92,8 @@ export class ClusterProcess {
    * exit; SIGKILL after `gracePeriod` ms. Throws a `ClusterWorkerError`
    * unless it exited cleanly.
    */
-  async stop(signal: NodeJS.Signals, gracePeriod: number): Promise<void> {
-    if (this.requests === 0) this.requestShutdown(signal);
+  async stop(signal: NodeJS.Signals, gracePeriod: number, handOver = false): Promise<void> {
+    if (this.requests === 0) this.requestShutdown(signal, handOver);
     this.stopping = true;
     const timer = setTimeout(() => {
       this.killed = true;

@@ -98,7 +98,7 @@ export class ClusterSlot {
     }
     if (this.current !== old) return; // the slot was restarted meanwhile; its new worker stays
     this.current = fresh;
-    yield* until(old.stop("SIGTERM", this.host.gracePeriod));
+    yield* until(old.stop("SIGTERM", this.host.gracePeriod, true));
   }
 
   private fork(): ClusterProcess {

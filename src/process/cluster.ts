@@ -103,9 +103,13 @@ export interface Cluster {
  *   after a backoff (`supervisor()` semantics, one-for-one; more than
  *   `restart.maxRestarts` within `restart.withinMs` and the cluster fails).
  * - Reload (`reloadSignal`, default SIGURG, or `reload()`): one slot at a
- *   time, a new worker is started and, once it listens, the old one drains
- *   and stops; the port is never without a listening worker, so no
- *   connection is refused and the old worker's requests finish.
+ *   time, a new worker is started and, once it listens, the old one hands
+ *   over and stops: it stops accepting but serves what still reaches it on
+ *   its open connections (each answer with `Connection: close`) until they
+ *   have closed. The port is never without a listening worker: no
+ *   connection is refused, no request fails. (A worker's `main()` drains
+ *   while everything runs: its `drainTimeout` defaults to 10 000 ms in a
+ *   cluster worker.)
  * - The task tree shows one task per slot (`main/cluster/worker-1`) with
  *   its restart count; each worker finds its slot's name in the
  *   environment variable `UNWIND_CLUSTER_WORKER`.

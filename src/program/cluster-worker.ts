@@ -4,11 +4,14 @@ import { ProcessListeners } from "./process-listeners.ts";
  * What a cluster's primary sends a worker to ask its `main()` to shut
  * down: one message per request, numbered from 1 for each worker, with the
  * signal the primary received (the worker's exit code follows it).
+ * `handOver` when a new worker has taken its place (a reload): its servers
+ * then serve what still reaches them instead of refusing it.
  */
 export interface ShutdownMessage {
   readonly unwind: "shutdown";
   readonly signal: NodeJS.Signals;
   readonly request: number;
+  readonly handOver?: boolean;
 }
 
 export function isShutdownMessage(message: unknown): message is ShutdownMessage {
@@ -33,6 +36,9 @@ export function isListeningMessage(message: unknown): message is ListeningMessag
     (message as Partial<ListeningMessage>).unwind === "listening-for-shutdown"
   );
 }
+
+/** `main()`'s `drainTimeout` in a cluster worker, unless given (see `MainOptions.drainTimeout`). */
+export const CLUSTER_WORKER_DRAIN_TIMEOUT = 10_000;
 
 /**
  * The environment variable `cluster()` sets for each worker it forks, to
@@ -70,29 +76,29 @@ export function isClusterWorker(): boolean {
  */
 export function listenForShutdown(
   signals: readonly NodeJS.Signals[],
-  request: (signal: NodeJS.Signals) => void,
+  request: (signal: NodeJS.Signals, handOver: boolean) => void,
 ): () => void {
   const listeners = new ProcessListeners();
   if (!isClusterWorker()) {
-    for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => request(received));
+    for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => request(received, false));
     return () => listeners.dispose();
   }
   let taken = 0;
   let fromSignals = 0;
   let fromPrimary = 0;
-  const upTo = (count: number, signal: NodeJS.Signals) => {
+  const upTo = (count: number, signal: NodeJS.Signals, handOver: boolean) => {
     while (taken < count) {
       taken++;
-      request(signal);
+      request(signal, handOver);
     }
   };
   for (const name of signals) {
-    listeners.on(name, (received: NodeJS.Signals) => upTo(++fromSignals, received));
+    listeners.on(name, (received: NodeJS.Signals) => upTo(++fromSignals, received, false));
   }
   listeners.on("message", (message: unknown) => {
     if (!isShutdownMessage(message)) return;
     fromPrimary = Math.max(fromPrimary, message.request);
-    upTo(fromPrimary, message.signal);
+    upTo(fromPrimary, message.signal, message.handOver === true);
   });
   const listening: ListeningMessage = { unwind: "listening-for-shutdown" };
   // A send error means the primary is gone; node:cluster then ends this process.

@@ -5,7 +5,7 @@ import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
-import { listenForShutdown } from "./cluster-worker.ts";
+import { CLUSTER_WORKER_DRAIN_TIMEOUT, isClusterWorker, listenForShutdown } from "./cluster-worker.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
@@ -29,7 +29,10 @@ export interface MainOptions extends GroupOptions {
    * each server still drains, within its own `drainTimeout`, when the
    * teardown reaches its group. A second signal skips what is left of any
    * drain (in-flight requests are halted); a third one gives up on the
-   * teardown (stuck report, exit 124).
+   * teardown (stuck report, exit 124). In a worker of `cluster()` the
+   * default is 10 000: its servers drain while everything runs, which is
+   * what lets them serve, during a reload, the requests that still reach
+   * them (a group that is tearing down starts no request scope).
    */
   drainTimeout?: number;
   /**
@@ -128,7 +131,7 @@ export async function main<T>(
   const {
     signals = defaultSignals(),
     teardownTimeout = 10_000,
-    drainTimeout = 0,
+    drainTimeout = isClusterWorker() ? CLUSTER_WORKER_DRAIN_TIMEOUT : 0,
     shutdownDelay = 0,
     spawnSites,
     exit = true,
@@ -187,8 +190,8 @@ export async function main<T>(
   const onUncaught = (error: unknown, origin: "uncaughtException" | "unhandledRejection") => {
     owner.fail({ path: root.path, phase: "run", error, origin });
   };
-  const shutdownRequested = (signal: NodeJS.Signals) => {
-    for (const drain of owner.drains) drain.shutdownRequested?.(signal);
+  const shutdownRequested = (signal: NodeJS.Signals, handOver: boolean) => {
+    for (const drain of owner.drains) drain.shutdownRequested?.(signal, handOver);
     ladder.received(signal);
   };
   const listeners = new ProcessListeners().keepAlive();
