@@ -158,7 +158,7 @@ class Child implements SupervisedTask {
   }
 
   halt(): Operation<void> {
-    return this.supervision.haltChild(this);
+    return { [Symbol.iterator]: () => this.supervision.haltChild(this)[Symbol.iterator]() };
   }
 }
 

@@ -34,7 +34,10 @@ export interface ClusterOptions {
   /**
    * The file each worker runs. Default: the program itself (`process.argv[1]`,
    * with the same arguments and Node options), which then tells the
-   * primary from a worker with `node:cluster`'s `isPrimary`.
+   * primary from a worker with `node:cluster`'s `isPrimary`. A worker runs
+   * its work under `main()`: that is how it hears the primary's shutdown
+   * requests (one that never does is killed `gracePeriod` ms after it is
+   * asked to stop).
    */
   module?: URL | string;
   /**
