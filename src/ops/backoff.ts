@@ -7,10 +7,19 @@
  *
  * @example
  * ```ts
- * import { supervisor, type Backoff } from "unwind";
+ * import { main, supervisor, type Backoff } from "unwind";
+ * import { sleep } from "effection";
  *
+ * // Waits 200, 400, 800, ... ms (at most 10 s, each up to 20 % shorter at random).
  * const backoff: Backoff = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.2 };
- * yield* supervisor(body, { backoff });
+ * await main(function* () {
+ *   yield* supervisor(function* (s) {
+ *     s.spawn(function* () {
+ *       yield* sleep(1_000);
+ *       throw new Error("lost the connection");
+ *     }, { name: "poller" });
+ *   }, { backoff, maxRestarts: 10, withinMs: 60_000 });
+ * });
  * ```
  */
 export interface Backoff {

@@ -7,16 +7,21 @@
  *
  * @example
  * ```ts
- * import { GroupError, RestartIntensityError, supervisor } from "unwind";
+ * import { GroupError, main, RestartIntensityError, supervisor } from "unwind";
  *
- * try {
- *   yield* supervisor(body, { maxRestarts: 3, withinMs: 5_000 });
- * } catch (error) {
- *   const gaveUp = error instanceof GroupError
- *     ? error.failures.find((f) => f.error instanceof RestartIntensityError)?.error
- *     : undefined;
- *   if (gaveUp instanceof RestartIntensityError) console.error(`gave up after ${gaveUp.restarts} restarts`);
- * }
+ * await main(function* () {
+ *   try {
+ *     yield* supervisor(function* (s) {
+ *       s.spawn(function* () { throw new Error("no such table"); }, { name: "migrate" });
+ *     }, { maxRestarts: 3, withinMs: 5_000 });
+ *   } catch (error) {
+ *     const gaveUp = error instanceof GroupError
+ *       ? error.failures.find((f) => f.error instanceof RestartIntensityError)?.error
+ *       : undefined;
+ *     if (gaveUp instanceof RestartIntensityError) console.error(`gave up after ${gaveUp.restarts} restarts`);
+ *     throw error;
+ *   }
+ * });
  * ```
  */
 export class RestartIntensityError extends Error {

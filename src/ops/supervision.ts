@@ -48,7 +48,19 @@ export type RestartStrategy = "one-for-one" | "one-for-all" | "rest-for-one";
  *
  * @example
  * ```ts
- * s.spawn(() => poller(url), { name: "poller", restart: "transient" });
+ * import { main, supervisor, type SupervisedSpawnOptions } from "unwind";
+ * import { sleep } from "effection";
+ *
+ * // Retried (after a backoff) until it succeeds once.
+ * const options: SupervisedSpawnOptions = { name: "upload", restart: "transient" };
+ * await main(function* () {
+ *   yield* supervisor(function* (s) {
+ *     s.spawn(function* () {
+ *       yield* sleep(100);
+ *       if (Math.random() < 0.5) throw new Error("connection reset");
+ *     }, options);
+ *   });
+ * });
  * ```
  */
 export interface SupervisedSpawnOptions extends SpawnOptions {
@@ -62,14 +74,17 @@ export interface SupervisedSpawnOptions extends SpawnOptions {
  *
  * @example
  * ```ts
- * import { supervisor } from "unwind";
+ * import { main, supervisor } from "unwind";
  * import { sleep } from "effection";
  *
- * yield* supervisor(function* (s) {
- *   const ticker = s.spawn(function* () { yield* sleep(1_000); }, { name: "ticker" });
- *   yield* sleep(5_000);
- *   console.log(`${ticker.path} restarted ${ticker.restarts} times`);
- *   yield* ticker.halt(); // for good: no restart
+ * await main(function* () {
+ *   yield* supervisor(function* (s) {
+ *     // Permanent: started again each time it returns.
+ *     const ticker = s.spawn(function* () { yield* sleep(1_000); }, { name: "ticker" });
+ *     yield* sleep(5_500);
+ *     console.log(`${ticker.path} restarted ${ticker.restarts} times`); // main/ticker restarted 5 times
+ *     yield* ticker.halt(); // for good: no restart; the supervisor returns
+ *   }, { maxRestarts: 10, withinMs: 10_000, backoff: false });
  * });
  * ```
  */
@@ -91,12 +106,24 @@ export interface SupervisedTask {
  *
  * @example
  * ```ts
- * import { supervisor } from "unwind";
+ * import { main, supervisor, type Supervisor } from "unwind";
+ * import { type Operation, sleep, suspend } from "effection";
  *
- * yield* supervisor(function* (s) {
+ * function* consumer(queue: string): Operation<void> {
+ *   console.log(`consuming ${queue}`);
+ *   yield* sleep(1_000);
+ *   throw new Error(`${queue}: broker went away`);
+ * }
+ *
+ * function* consumers(s: Supervisor): Operation<void> {
  *   s.spawn(() => consumer("orders"), { name: "orders" });
- *   s.spawn(() => consumer("refunds"), { name: "refunds", restart: "transient" });
- * }, { name: "consumers" });
+ *   s.spawn(() => consumer("refunds"), { name: "refunds" });
+ *   yield* suspend();
+ * }
+ *
+ * await main(function* () {
+ *   yield* supervisor(consumers, { name: "consumers" });
+ * });
  * ```
  */
 export interface Supervisor {

@@ -9,16 +9,22 @@ import { type RestartStrategy, Supervision, type Supervisor } from "./supervisio
  *
  * @example
  * ```ts
- * import { supervisor, type SupervisorOptions } from "unwind";
+ * import { main, supervisor, type SupervisorOptions } from "unwind";
+ * import { suspend } from "effection";
  *
  * const options: SupervisorOptions = {
- *   name: "consumers",
- *   strategy: "one-for-one",
+ *   name: "pipeline",
+ *   strategy: "rest-for-one", // a stage that fails restarts the stages after it
  *   maxRestarts: 5,
  *   withinMs: 10_000,
  *   backoff: { initialMs: 200, maxMs: 5_000 },
  * };
- * yield* supervisor(body, options);
+ * await main(function* () {
+ *   yield* supervisor(function* (s) {
+ *     s.spawn(() => suspend(), { name: "reader" });
+ *     s.spawn(() => suspend(), { name: "writer" });
+ *   }, options);
+ * });
  * ```
  */
 export interface SupervisorOptions {

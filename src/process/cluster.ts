@@ -68,9 +68,23 @@ export interface ClusterOptions {
  *
  * @example
  * ```ts
- * const workers = yield* cluster({ workers: 2 });
- * console.log(workers.workers.map((w) => `${w.name}: pid ${w.pid}`).join(", "));
- * yield* workers.reload(); // new code, no request lost
+ * import nodeCluster from "node:cluster";
+ * import { sleep, suspend } from "effection";
+ * import { main } from "unwind";
+ * import { serve } from "unwind/http";
+ * import { cluster } from "unwind/process";
+ *
+ * await main(function* () {
+ *   if (!nodeCluster.isPrimary) {
+ *     yield* serve(function* (_req, res) { res.end("hi\n"); }, { port: 8080 });
+ *     yield* suspend();
+ *   }
+ *   const workers = yield* cluster({ workers: 2, reloadSignal: false });
+ *   console.log(workers.workers.map((w) => `${w.name}: pid ${w.pid}`).join(", "));
+ *   yield* sleep(60_000);
+ *   yield* workers.reload(); // a minute later: new processes, no request lost
+ *   yield* suspend();
+ * });
  * ```
  */
 export interface Cluster {
