@@ -48,30 +48,34 @@ export function backoffDelay(backoff: BackoffSettings, restart: number): number 
   return Math.round(delay * (1 - jitter * Math.random()));
 }
 
-/** Fills in the defaults; a wrong value fails at the call, naming `caller`. */
-export function checkBackoff(caller: string, backoff: Backoff | false | undefined): BackoffSettings {
+/** Fills in the defaults; a wrong value fails at the call, naming `caller` (and `prefix`, such as `restart.`). */
+export function checkBackoff(
+  caller: string,
+  backoff: Backoff | false | undefined,
+  prefix = "",
+): BackoffSettings {
   if (backoff === false) return NO_BACKOFF;
   if (backoff === undefined) return DEFAULT_BACKOFF;
   if (typeof backoff !== "object" || backoff === null) {
-    throw new TypeError(`${caller}: backoff must be an object such as { initialMs: 100 }, or false`);
+    throw new TypeError(`${caller}: ${prefix}backoff must be an object such as { initialMs: 100 }, or false`);
   }
   const settings: BackoffSettings = { ...DEFAULT_BACKOFF, ...backoff };
   const { initialMs, maxMs, factor, jitter } = settings;
   if (!Number.isFinite(initialMs) || initialMs < 0) {
     throw new RangeError(
-      `${caller}: backoff.initialMs must be a number of milliseconds >= 0, got ${initialMs}`,
+      `${caller}: ${prefix}backoff.initialMs must be a number of milliseconds >= 0, got ${initialMs}`,
     );
   }
   if (!Number.isFinite(maxMs) || maxMs < initialMs) {
     throw new RangeError(
-      `${caller}: backoff.maxMs must be a number of milliseconds >= initialMs, got ${maxMs}`,
+      `${caller}: ${prefix}backoff.maxMs must be a number of milliseconds >= initialMs, got ${maxMs}`,
     );
   }
   if (!Number.isFinite(factor) || factor < 1) {
-    throw new RangeError(`${caller}: backoff.factor must be a number >= 1, got ${factor}`);
+    throw new RangeError(`${caller}: ${prefix}backoff.factor must be a number >= 1, got ${factor}`);
   }
   if (!Number.isFinite(jitter) || jitter < 0 || jitter > 1) {
-    throw new RangeError(`${caller}: backoff.jitter must be a number from 0 to 1, got ${jitter}`);
+    throw new RangeError(`${caller}: ${prefix}backoff.jitter must be a number from 0 to 1, got ${jitter}`);
   }
   return settings;
 }

@@ -2,7 +2,12 @@ import { type Operation, useScope } from "effection";
 import { group } from "../core/group.ts";
 import { GroupNode } from "../core/group-node.ts";
 import { type Backoff, checkBackoff } from "./backoff.ts";
-import { type RestartStrategy, Supervision, type Supervisor } from "./supervision.ts";
+import {
+  type RestartStrategy,
+  Supervision,
+  type SupervisionSettings,
+  type Supervisor,
+} from "./supervision.ts";
 
 /**
  * Options of `supervisor()`.
@@ -108,23 +113,12 @@ export function supervisor<T>(
   options: SupervisorOptions = {},
 ): Operation<T> {
   if (typeof body !== "function") throw new TypeError("supervisor(): body must be a generator function");
-  const { name, strategy = "one-for-one", maxRestarts = 3, withinMs = 5_000, teardown } = options;
-  if (strategy !== "one-for-one" && strategy !== "one-for-all" && strategy !== "rest-for-one") {
-    throw new TypeError(
-      `supervisor(): strategy must be "one-for-one", "one-for-all" or "rest-for-one", got ${JSON.stringify(strategy)}`,
-    );
-  }
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) {
-    throw new RangeError(`supervisor(): maxRestarts must be an integer >= 0, got ${maxRestarts}`);
-  }
-  if (!Number.isFinite(withinMs) || withinMs <= 0) {
-    throw new RangeError(`supervisor(): withinMs must be a number of milliseconds > 0, got ${withinMs}`);
-  }
-  const backoff = checkBackoff("supervisor()", options.backoff);
+  const { name, teardown } = options;
+  const settings = supervisionSettings("supervisor()", options);
   return group(
     function* (g) {
       if (!(g instanceof GroupNode)) throw new Error("unwind: expected a group made by group()");
-      const supervision = new Supervision(g, yield* useScope(), { strategy, maxRestarts, withinMs, backoff });
+      const supervision = new Supervision(g, yield* useScope(), settings);
       const value = yield* body(supervision);
       // Like a group's join, but a child may still come back: wait until none can.
       yield* supervision.untilIdle();
@@ -138,4 +132,32 @@ export function supervisor<T>(
       policy: "supervise",
     },
   );
+}
+
+/**
+ * The restart settings of `options` with their defaults; a wrong value
+ * fails at the call, naming `caller` (and `prefix`, such as `restart.`,
+ * for options nested in another function's).
+ */
+export function supervisionSettings(
+  caller: string,
+  options: Pick<SupervisorOptions, "strategy" | "maxRestarts" | "withinMs" | "backoff">,
+  prefix = "",
+): SupervisionSettings {
+  const { strategy = "one-for-one", maxRestarts = 3, withinMs = 5_000 } = options;
+  if (strategy !== "one-for-one" && strategy !== "one-for-all" && strategy !== "rest-for-one") {
+    throw new TypeError(
+      `${caller}: ${prefix}strategy must be "one-for-one", "one-for-all" or "rest-for-one", got ${JSON.stringify(strategy)}`,
+    );
+  }
+  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) {
+    throw new RangeError(`${caller}: ${prefix}maxRestarts must be an integer >= 0, got ${maxRestarts}`);
+  }
+  if (!Number.isFinite(withinMs) || withinMs <= 0) {
+    throw new RangeError(
+      `${caller}: ${prefix}withinMs must be a number of milliseconds > 0, got ${withinMs}`,
+    );
+  }
+  const backoff = checkBackoff(caller, options.backoff, prefix);
+  return { strategy, maxRestarts, withinMs, backoff };
 }

@@ -8,8 +8,8 @@ import { onTeardown } from "../core/on-teardown.ts";
 import { WakeList } from "../core/wake-list.ts";
 import type { Backoff } from "../ops/backoff.ts";
 import type { Supervisor } from "../ops/supervision.ts";
-import { supervisor } from "../ops/supervisor.ts";
-import { isClusterWorker } from "../program/cluster-worker.ts";
+import { supervisionSettings, supervisor } from "../ops/supervisor.ts";
+import { CLUSTER_WORKER_ENV, isClusterWorker } from "../program/cluster-worker.ts";
 import { ProcessListeners } from "../program/process-listeners.ts";
 import { ClusterSlot, type SlotHost } from "./cluster-slot.ts";
 
@@ -334,9 +334,11 @@ function checkOptions(options: ClusterOptions): ClusterSettings {
       `cluster(): name must be a non-empty string without "/", got ${JSON.stringify(name)}`,
     );
   }
+  supervisionSettings("cluster()", options.restart ?? {}, "restart.");
   if (isClusterWorker() || !nodeCluster.isPrimary) {
+    const which = process.env[CLUSTER_WORKER_ENV] ?? "a node:cluster worker";
     throw new Error(
-      `cluster(): this process is a worker of a cluster (NODE_UNIQUE_ID=${process.env.NODE_UNIQUE_ID}); only the primary starts workers. Run the worker's part here instead (check isPrimary from node:cluster), or give cluster() a separate module.`,
+      `cluster(): this process is a worker of a cluster (${which}); only the primary starts workers. Run the worker's part here instead (check isPrimary from node:cluster), or give cluster() a separate module.`,
     );
   }
   return { workers, exec: modulePath(module), reloadSignal, gracePeriod, name };
