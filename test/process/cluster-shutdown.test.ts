@@ -51,12 +51,13 @@ describe("cluster(): shutdown in real processes", () => {
   it("Ctrl-C (SIGINT to the whole process group) is one request for each worker, not two; a second Ctrl-C is the next one", {
     timeout: 60_000,
   }, async () => {
-    const c = await startCluster({ WORKERS: "2" }, true);
+    // The servers' own drain outlasts the test: only a second request can cut the slow request.
+    const c = await startCluster({ WORKERS: "2", SERVE_DRAIN_MS: "120000" }, true);
     const workers = c.workers();
-    // Cut only by a second request: its drain then halts it (503).
-    const slow = get(c.base, "/work?ms=60000&n=slow");
+    // Cut only by a second request: the workers then skip their drain and halt it (503).
+    const slow = get(c.base, "/work?ms=120000&n=slow");
     const quick = get(c.base, "/work?ms=1000&n=quick");
-    await c.fixture.waitFor("accepted /work?ms=60000&n=slow");
+    await c.fixture.waitFor("accepted /work?ms=120000&n=slow");
     await c.fixture.waitFor("accepted /work?ms=1000&n=quick");
     process.kill(-c.fixture.child.pid!, "SIGINT");
     // The primary forwards its SIGINT: with it, each worker hears this Ctrl-C
@@ -79,11 +80,11 @@ describe("cluster(): shutdown in real processes", () => {
   it("SIGTERM to the primary alone (as Kubernetes sends it) reaches every worker, and so does the second one", {
     timeout: 60_000,
   }, async () => {
-    const c = await startCluster({ WORKERS: "2" });
+    const c = await startCluster({ WORKERS: "2", SERVE_DRAIN_MS: "120000" });
     const workers = c.workers();
-    const slow = get(c.base, "/work?ms=60000&n=slow");
+    const slow = get(c.base, "/work?ms=120000&n=slow");
     const quick = get(c.base, "/work?ms=1000&n=quick");
-    await c.fixture.waitFor("accepted /work?ms=60000&n=slow");
+    await c.fixture.waitFor("accepted /work?ms=120000&n=slow");
     await c.fixture.waitFor("accepted /work?ms=1000&n=quick");
     process.kill(c.primary, "SIGTERM");
     const quickReply = await quick;
