@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Operation } from "effection";
+import { Connections } from "./connections.ts";
+import { drainView } from "./request-drain.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
 import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
-import { drainView } from "./request-scopes.ts";
 
 /**
  * An unwind handler mounted into a server that unwind does not own: what
@@ -68,11 +69,17 @@ import { mount } from "unwind/http";
  */
 export function mount(handler: RequestHandler, options: RequestOptions = {}): Operation<MountedHandler> {
   const settings = checkRequestOptions("mount()", handler, options);
-  return requestGroup(handler, settings, function* (scopes) {
-    // Object.assign keeps the view's getters live (it only adds plain fields).
-    return Object.assign(drainView(scopes), {
-      listener: scopes.listener,
-      readiness: (_req: IncomingMessage, res: ServerResponse) => scopes.answerReadiness(res),
-    });
-  });
+  return {
+    *[Symbol.iterator]() {
+      // Not its own sockets: it watches those its requests come on, and closes none.
+      const source = { connections: new Connections(false) };
+      return yield* requestGroup(handler, settings, source, function* (dispatcher, drain) {
+        // Object.assign keeps the view's getters live (it only adds plain fields).
+        return Object.assign(drainView(drain), {
+          listener: dispatcher.listener,
+          readiness: dispatcher.readiness,
+        });
+      });
+    },
+  };
 }

@@ -3,10 +3,12 @@ import { createServer, type Server, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Operation, until } from "effection";
 import { onTeardown } from "../core/on-teardown.ts";
+import { Connections } from "./connections.ts";
+import { drainView } from "./request-drain.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
 import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
-import { drainView } from "./request-scopes.ts";
+import { stopListening } from "./stop-listening.ts";
 
 /**
  * Options of `serve()`.
@@ -100,37 +102,41 @@ export function serve(handler: RequestHandler, options: ServeOptions = {}): Oper
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new RangeError(`serve(): port must be an integer from 0 to 65535, got ${port}`);
   }
-  return requestGroup(handler, settings, function* (scopes) {
-    const server = createServer(options.server ?? {});
-    // Not events.once(): that would reject (unhandled) on a listen error.
-    const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
-    scopes.onDrainStart = () => {
-      server.close();
-      server.closeIdleConnections();
-    };
-    scopes.onDrainedResponse = () => server.closeIdleConnections();
-    server.on("request", scopes.listener);
-    // A cleanup of the group: it runs after every request scope has ended.
-    yield* onTeardown(() => {
-      // Still resolving the host: close once bound. (close() emits 'close' even when not bound.)
-      if (!server.listening) server.once("listening", () => server.close());
-      server.close();
-      server.closeAllConnections();
-      return closed;
-    });
-    server.listen(port, host);
-    yield* until(once(server, "listening"));
-    const group = scopes.group;
-    server.on("error", (error) => group.fail({ path: group.path, phase: "run", error }));
+  return {
+    *[Symbol.iterator]() {
+      // A server per run of the operation; it has no handle until listen().
+      const server = createServer(options.server ?? {});
+      const connections = new Connections(true);
+      const source = { connections, stopAccepting: () => stopListening(server) };
+      return yield* requestGroup(handler, settings, source, function* (dispatcher, drain, group) {
+        // Every connection, even one that never sends a whole request or is upgraded.
+        server.on("connection", connections.accept);
+        server.on("request", dispatcher.listener);
+        server.on("checkContinue", dispatcher.checkContinue);
+        // Not events.once(): that would reject (unhandled) on a listen error.
+        const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+        // A cleanup of the group: it runs after every request scope has ended.
+        yield* onTeardown(() => {
+          // Still resolving the host: close once bound. (close() emits 'close' even when not bound.)
+          if (!server.listening) server.once("listening", () => server.close());
+          server.close();
+          connections.destroyAll();
+          return closed;
+        });
+        server.listen(port, host);
+        yield* until(once(server, "listening"));
+        server.on("error", (error) => group.fail({ path: group.path, phase: "run", error }));
 
-    const address = server.address() as AddressInfo;
-    const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    // Object.assign keeps the view's getters live (it only adds plain fields).
-    return Object.assign(drainView(scopes), {
-      url: `http://${urlHost}:${address.port}`,
-      port: address.port,
-      host: address.address,
-      server,
-    });
-  });
+        const address = server.address() as AddressInfo;
+        const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+        // Object.assign keeps the view's getters live (it only adds plain fields).
+        return Object.assign(drainView(drain), {
+          url: `http://${urlHost}:${address.port}`,
+          port: address.port,
+          host: address.address,
+          server,
+        });
+      });
+    },
+  };
 }
