@@ -58,6 +58,31 @@ export async function openRaw(url: string): Promise<RawConnection> {
   return { socket, responses, ended };
 }
 
+/** A connection that sends `GET path` and reads nothing until `socket.resume()`. */
+export async function openSlowReader(url: string, path: string) {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.pause();
+  socket.write(get(path));
+  let received = 0;
+  let head = "";
+  socket.on("data", (chunk: Buffer) => {
+    received += chunk.length;
+    if (head.length < 200) head += chunk.toString("latin1", 0, 200);
+  });
+  socket.on("error", () => {}); // a cut connection shows as missing bytes
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  return {
+    socket,
+    closed,
+    /** Body bytes received so far (once the head has arrived). */
+    get bodyBytes() {
+      return received - (head.indexOf("\r\n\r\n") + 4);
+    },
+  };
+}
+
 /** A GET request head (HTTP/1.1, keep-alive), with extra header lines. */
 export function get(path: string, ...headers: string[]): string {
   return [`GET ${path} HTTP/1.1`, "Host: test", ...headers, "", ""].join("\r\n");

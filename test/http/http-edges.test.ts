@@ -13,7 +13,7 @@ import { onTeardown, type Root, run, useTaskPath } from "unwind";
 import { type HttpServer, type RequestHandler, type ServeOptions, serve } from "unwind/http";
 import { type Drainable, useDrainables } from "../helpers/drainables.ts";
 import { replied, send, waitUntil } from "../helpers/http-client.ts";
-import { get, openRaw } from "../helpers/raw-http.ts";
+import { get, openRaw, openSlowReader } from "../helpers/raw-http.ts";
 
 interface Running {
   readonly root: Root<void>;
@@ -130,31 +130,6 @@ describe("serve(): pipelined requests", () => {
 describe("serve(): responses still being sent", () => {
   const size = 8 * 1024 * 1024;
 
-  /** A connection that sends `GET path` and reads nothing until told to. */
-  async function slowReader(url: string, path: string) {
-    const { port } = new URL(url);
-    const socket = connect(Number(port), "127.0.0.1");
-    await new Promise((resolve) => socket.once("connect", resolve));
-    socket.pause();
-    socket.write(get(path));
-    let received = 0;
-    let head = "";
-    socket.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      if (head.length < 200) head += chunk.toString("latin1", 0, 200);
-    });
-    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
-    socket.on("error", () => {}); // a cut connection shows as missing bytes
-    return {
-      socket,
-      closed,
-      /** Body bytes received, once the head has arrived. */
-      get bodyBytes() {
-        return received - (head.indexOf("\r\n\r\n") + 4);
-      },
-    };
-  }
-
   it("keeps a response that ended but is still flushing to a slow reader in flight until its last byte is out", async () => {
     const events: string[] = [];
     let response: ServerResponse | undefined;
@@ -173,7 +148,7 @@ describe("serve(): responses still being sent", () => {
         },
       },
     );
-    const reader = await slowReader(server.url, "/big");
+    const reader = await openSlowReader(server.url, "/big");
     await waitUntil(() => events.length === 1, "the handler");
     const halted = root.halt().then(() => events.push("root halted"));
     await waitUntil(() => server.draining, "the drain");
@@ -199,7 +174,7 @@ describe("serve(): responses still being sent", () => {
       },
       { drainTimeout: 100 },
     );
-    const reader = await slowReader(server.url, "/big");
+    const reader = await openSlowReader(server.url, "/big");
     await waitUntil(() => answered, "the handler");
     await root.halt(); // the reader never reads: the drain gives up after 100 ms
     reader.socket.resume();
