@@ -15,13 +15,23 @@ import { stopListening } from "./stop-listening.ts";
  *
  * @example
  * ```ts
- * yield* serve(handler, { host: "0.0.0.0", port: 8080, drainTimeout: 20_000, readinessPath: "/ready" });
+ * yield* serve(handler, {
+ *   host: "0.0.0.0",
+ *   port: 8080,
+ *   readinessPath: "/ready",
+ *   shutdownDelay: 5_000,
+ *   drainTimeout: 20_000,
+ * });
  * ```
  */
 export interface ServeOptions extends RequestOptions {
   /** Port to listen on; 0 (the default) picks a free one (see `HttpServer.port`). */
   port?: number;
-  /** Address to listen on. Default `127.0.0.1`; use `0.0.0.0` or `::` to serve other machines. */
+  /**
+   * Address to listen on. Default `127.0.0.1`, which only this machine
+   * reaches: use `0.0.0.0` or `::` to serve others (in a Kubernetes pod, or
+   * its probes never reach the server).
+   */
   host?: string;
   /** Options for `node:http`'s `createServer()` (timeouts, header limits, ...). */
   server?: ServerOptions;
@@ -68,20 +78,26 @@ export interface HttpServer {
  *
  * - the client going away before the response ended halts the scope with
  *   the reason `client-disconnected` (its `useCancelSignal()` aborts, its
- *   cleanups run);
+ *   cleanups run), and so for every request pipelined on that connection;
  * - an error thrown by the handler is reported (`onError`, default stderr)
- *   and answered with a 500 if nothing was sent yet; other requests go on;
- * - drain, when the server's scope is halted or at `main()`'s first signal:
- *   the server stops accepting connections, idle keep-alive connections are
- *   closed, in-flight responses get `Connection: close` and `drainTimeout`
- *   ms to finish, requests arriving on open connections meanwhile get a 503
- *   with `Connection: close`; then the rest are halted (a 503 if nothing was
- *   sent yet) and the remaining sockets destroyed.
+ *   and answered with a 500 if nothing was sent yet; a write after the end
+ *   is reported too; other requests go on;
+ * - drain, when the server's scope is halted or at `main()`'s first signal
+ *   (after its shutdown delay, during which only the readiness path
+ *   changes, to 503): the server stops listening, idle keep-alive
+ *   connections are closed, the newest response of each connection gets
+ *   `Connection: close`, requests arriving on open connections get a 503
+ *   (at once for `Expect: 100-continue`); in-flight requests get
+ *   `drainTimeout` ms to finish and their responses to reach their client;
+ *   then the rest are halted (a 503 if nothing was sent yet). When the
+ *   server's scope ends, every connection still open is destroyed, upgraded
+ *   ones (`server.server.on("upgrade")`) included: say goodbye to those in
+ *   `onDrain`.
  *
  * @example
  * ```ts
  * import { main, useCancelSignal } from "unwind";
-import { serve } from "unwind/http";
+ * import { serve } from "unwind/http";
  * import { suspend, until } from "effection";
  *
  * await main(function* () {

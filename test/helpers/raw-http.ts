@@ -14,8 +14,8 @@ export interface RawEnd {
   readonly responses: RawResponse[];
   /** The error code, when the connection failed rather than ended (ECONNRESET, ...). */
   readonly error: string | undefined;
-  /** Bytes after the last whole response: a cut one. */
-  readonly rest: number;
+  /** What came after the last whole response: a cut one, or an upgraded protocol's bytes. */
+  readonly rest: string;
 }
 
 export interface RawConnection {
@@ -42,18 +42,22 @@ export async function openRaw(url: string): Promise<RawConnection> {
   const responses: RawResponse[] = [];
   let buffer = Buffer.alloc(0);
   let error: string | undefined;
+  let upgraded = false;
   socket.on("data", (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
-    for (let parsed = parseOne(buffer); parsed; parsed = parseOne(buffer)) {
+    // After a 101 the bytes are the new protocol's: left in `rest`.
+    for (let parsed = upgraded ? undefined : parseOne(buffer); parsed; parsed = parseOne(buffer)) {
+      if (parsed.response.status === 101) upgraded = true;
       responses.push(parsed.response);
       buffer = buffer.subarray(parsed.length);
+      if (upgraded) break;
     }
   });
   socket.on("error", (failure: NodeJS.ErrnoException) => {
     error = failure.code ?? failure.message;
   });
   const ended = new Promise<RawEnd>((resolve) =>
-    socket.once("close", () => resolve({ responses, error, rest: buffer.length })),
+    socket.once("close", () => resolve({ responses, error, rest: buffer.toString("utf8") })),
   );
   return { socket, responses, ended };
 }

@@ -45,7 +45,7 @@ describe("the edges of HTTP/1.1 in a real process, with real signals", () => {
         [200, "done /c?ms=100\n", "close"],
       ],
     );
-    assert.deepEqual([end.error, end.rest], [undefined, 0]);
+    assert.deepEqual([end.error, end.rest], [undefined, ""]);
     const lines = exited.stdout.slice(1);
     assert.deepEqual(lines.slice(0, 4), [
       "start /a?ms=300",

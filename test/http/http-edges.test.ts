@@ -74,7 +74,7 @@ describe("serve(): pipelined requests", () => {
       [200, "done /b?ms=100\n", "keep-alive"],
       [200, "done /c?ms=50\n", "close"],
     ]);
-    assert.deepEqual([end.error, end.rest], [undefined, 0]);
+    assert.deepEqual([end.error, end.rest], [undefined, ""]);
     assert.deepEqual(events.slice(0, 3), ["start /a?ms=150", "start /b?ms=100", "start /c?ms=50"]);
     assert.deepEqual(events.filter((e) => e.startsWith("end ")).sort(), [
       "end /a?ms=150",
@@ -101,7 +101,7 @@ describe("serve(): pipelined requests", () => {
       end.responses.map((r) => r.headers["retry-after"]),
       ["1", "1", "1"],
     );
-    assert.deepEqual([end.error, end.rest], [undefined, 0]);
+    assert.deepEqual([end.error, end.rest], [undefined, ""]);
     assert.deepEqual(events.slice(3).sort(), [
       "cleanup /a?ms=60000 (timeout)",
       "cleanup /b?ms=60000 (timeout)",
@@ -244,6 +244,35 @@ describe("serve(): upgraded connections", () => {
       "cleanup /work?ms=200",
       "root halted, upgraded connection open: false",
     ]);
+  });
+
+  it("lets onDrain say goodbye to an upgraded connection before the server destroys it", async () => {
+    const events: string[] = [];
+    const upgradedSockets = new Set<Socket>();
+    const { root, server } = await start(
+      function* (_req, res) {
+        res.end();
+      },
+      {
+        // The drain's first moment: a WebSocket server would send its close frame here.
+        onDrain: () => {
+          events.push(`saying goodbye to ${upgradedSockets.size}`);
+          for (const socket of upgradedSockets) socket.end("goodbye\n");
+        },
+      },
+    );
+    server.server.on("upgrade", (_req, socket: Socket) => {
+      upgradedSockets.add(socket);
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n");
+    });
+    const upgraded = await openRaw(server.url);
+    upgraded.socket.write(get("/ws", "Upgrade: echo", "Connection: Upgrade"));
+    await waitUntil(() => upgraded.responses.length === 1, "the 101");
+    await root.halt();
+    events.push("root halted");
+    const end = await upgraded.ended;
+    assert.deepEqual([end.responses[0]?.status, end.rest, end.error], [101, "goodbye\n", undefined]);
+    assert.deepEqual(events, ["saying goodbye to 1", "root halted"]);
   });
 
   it("closes a connection that never sent a whole request head (slowloris) when its scope ends", async () => {
