@@ -4,13 +4,20 @@
 // form, and the shutdown delay that main() runs before the drain.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import type { ServerResponse } from "node:http";
-import { connect, type Socket } from "node:net";
+import { createServer, type ServerResponse } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import { text } from "node:stream/consumers";
 import { describe, it } from "node:test";
 import { sleep, suspend, until } from "effection";
 import { onTeardown, type Root, run, useTaskPath } from "unwind";
-import { type HttpServer, type RequestHandler, type ServeOptions, serve } from "unwind/http";
+import {
+  type HttpServer,
+  type MountedHandler,
+  mount,
+  type RequestHandler,
+  type ServeOptions,
+  serve,
+} from "unwind/http";
 import { type Drainable, useDrainables } from "../helpers/drainables.ts";
 import { replied, send, waitUntil } from "../helpers/http-client.ts";
 import { get, openRaw, openSlowReader } from "../helpers/raw-http.ts";
@@ -448,11 +455,53 @@ describe("serve(): the shutdown delay", () => {
     ]);
   });
 
+  it("mount(): the readiness listener answers 503 while the mounted handler still serves", async () => {
+    let ready!: (mounted: { api: MountedHandler; drainable: Drainable }) => void;
+    const made = new Promise<{ api: MountedHandler; drainable: Drainable }>((resolve) => {
+      ready = resolve;
+    });
+    const root = run(function* () {
+      const api = yield* mount(
+        function* (_req, res) {
+          res.end("served\n");
+        },
+        { readinessPath: "/ready", shutdownDelay: 10_000 },
+      );
+      const [drainable] = yield* useDrainables();
+      assert.ok(drainable);
+      ready({ api, drainable });
+      yield* suspend();
+    });
+    const { api, drainable } = await made;
+    const server = createServer((req, res) =>
+      req.url?.startsWith("/ready") ? api.readiness(req, res) : api.listener(req, res),
+    );
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      assert.equal(replied(await send(`${url}/ready?probe=1`)).status, 200);
+      assert.equal(drainable.shutdownDelay, 10_000);
+      drainable.beginShutdownDelay();
+      const probe = replied(await send(`${url}/ready?probe=2`));
+      const work = replied(await send(`${url}/work`));
+      assert.deepEqual([probe.status, work.status, work.body, api.draining], [503, 200, "served\n", false]);
+    } finally {
+      await root.halt();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it("rejects a shutdownDelay that is not a number of milliseconds", () => {
     const noop: RequestHandler = function* () {};
     assert.throws(
       () => serve(noop, { shutdownDelay: -1 }),
       /serve\(\): shutdownDelay must be a number of milliseconds >= 0, got -1/,
+    );
+    assert.throws(
+      () => mount(noop, { shutdownDelay: Number.NaN }),
+      /mount\(\): shutdownDelay must be a number of milliseconds >= 0, got NaN/,
     );
   });
 });
