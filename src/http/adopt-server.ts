@@ -86,6 +86,11 @@ export interface AdoptServerOptions {
  * ```
  */
 export function adoptServer<S extends Server>(server: S, options: AdoptServerOptions = {}): Operation<S> {
+  if (typeof server?.on !== "function" || typeof server.close !== "function") {
+    throw new TypeError(
+      "adoptServer(): server must be a node:http server (what Express's app.listen() returns, Fastify's app.server)",
+    );
+  }
   const { closeTimeout = 5_000, close } = options;
   if (!Number.isFinite(closeTimeout) || closeTimeout < 0) {
     throw new RangeError(

@@ -134,8 +134,9 @@ describe("adoptServer(): what is closed when", () => {
     await upgraded.ended;
   });
 
-  it("rejects a bad closeTimeout or close at the call", () => {
+  it("rejects a bad server, closeTimeout or close at the call", () => {
     const server = createServer();
+    assert.throws(() => adoptServer({} as Server), /adoptServer\(\): server must be a node:http server/);
     assert.throws(
       () => adoptServer(server, { closeTimeout: -1 }),
       /adoptServer\(\): closeTimeout must be a number of milliseconds >= 0, got -1/,
