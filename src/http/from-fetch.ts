@@ -30,7 +30,7 @@ export type FetchHandler = (request: Request) => Operation<Response>;
  * @example
  * ```ts
  * import { main } from "unwind";
-import { fromFetch, serve } from "unwind/http";
+ * import { fromFetch, serve } from "unwind/http";
  * import { suspend } from "effection";
  *
  * await main(function* () {

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Operation } from "effection";
+import { Connections } from "./connections.ts";
+import { drainView } from "./request-drain.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
 import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
-import { drainView } from "./request-scopes.ts";
 
 /**
  * An unwind handler mounted into a server that unwind does not own: what
@@ -41,24 +42,25 @@ export interface MountedHandler {
  * its own scope under a group of the current scope, is halted when its
  * client goes away, turns errors into 500s, and is drained when that scope
  * ends or at `main()`'s first signal. Unlike `serve()` it cannot stop the
- * server from accepting connections: close the server in a cleanup
- * registered before the `mount()` (cleanups run newest first).
+ * server from accepting connections: `adoptServer()` the server before the
+ * `mount()` (cleanups run newest first, so the requests drain before the
+ * server closes), or close it yourself in a cleanup registered there, with
+ * a deadline.
  *
  * @example
  * ```ts
  * import express from "express";
- * import { main, onTeardown } from "unwind";
-import { mount } from "unwind/http";
- * import { suspend } from "effection";
+ * import { main } from "unwind";
+ * import { adoptServer, mount } from "unwind/http";
+ * import { suspend, until } from "effection";
  *
  * await main(function* () {
  *   const app = express();
- *   const server = app.listen(8080);
- *   yield* onTeardown(() => new Promise<void>((done) => server.close(() => done())));
+ *   yield* adoptServer(app.listen(8080), { closeTimeout: 5_000 });
  *   const users = yield* mount(function* (_req, res) {
- *     const users = yield* loadUsers(); // in its own request scope
+ *     const list = yield* until(fetch("http://127.0.0.1:9000/users")); // in its own request scope
  *     res.setHeader("content-type", "application/json");
- *     res.end(JSON.stringify(users));
+ *     res.end(yield* until(list.text()));
  *   });
  *   app.get("/users", users.listener);
  *   // Fastify: fastify.get("/users", (request, reply) => { reply.hijack(); users.listener(request.raw, reply.raw); });
@@ -68,11 +70,17 @@ import { mount } from "unwind/http";
  */
 export function mount(handler: RequestHandler, options: RequestOptions = {}): Operation<MountedHandler> {
   const settings = checkRequestOptions("mount()", handler, options);
-  return requestGroup(handler, settings, function* (scopes) {
-    // Object.assign keeps the view's getters live (it only adds plain fields).
-    return Object.assign(drainView(scopes), {
-      listener: scopes.listener,
-      readiness: (_req: IncomingMessage, res: ServerResponse) => scopes.answerReadiness(res),
-    });
-  });
+  return {
+    *[Symbol.iterator]() {
+      // Not its own sockets: it watches those its requests come on, and closes none.
+      const source = { connections: new Connections(false) };
+      return yield* requestGroup(handler, settings, source, function* (dispatcher, drain) {
+        // Object.assign keeps the view's getters live (it only adds plain fields).
+        return Object.assign(drainView(drain), {
+          listener: dispatcher.listener,
+          readiness: dispatcher.readiness,
+        });
+      });
+    },
+  };
 }

@@ -5,7 +5,7 @@ import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
  *
  * @example
  * ```ts
- * const options: RequestOptions = { drainTimeout: 20_000, readinessPath: "/ready" };
+ * const options: RequestOptions = { shutdownDelay: 5_000, drainTimeout: 20_000, readinessPath: "/ready" };
  * ```
  */
 export interface RequestOptions {
@@ -19,9 +19,19 @@ export interface RequestOptions {
    */
   drainTimeout?: number;
   /**
+   * Milliseconds that `main()` keeps serving after its first signal, before
+   * the drain, while the readiness path already answers 503: the time load
+   * balancers (Kubernetes' endpoints, kube-proxy, ingress controllers) take
+   * to stop sending new connections. `main()` waits for the largest
+   * `shutdownDelay` among its own and its servers'; a second signal skips
+   * it. Default 0. A server whose scope is halted otherwise drains at once.
+   */
+  shutdownDelay?: number;
+  /**
    * A path (such as `/ready`) answered `200 ready` while serving and
-   * `503 draining` from the first moment of the drain, without a request
-   * scope: a Kubernetes readiness probe.
+   * `503 draining` from the shutdown delay (or the drain) on, without a
+   * request scope: a Kubernetes readiness probe. It matches whatever the
+   * query, and in absolute form (`http://host/ready`) too.
    */
   readinessPath?: string;
   /** Called for each handler or cleanup error. Default: printed to stderr with the request. */
@@ -34,6 +44,7 @@ export interface RequestOptions {
 export interface RequestSettings {
   readonly name: string;
   readonly drainTimeout: number;
+  readonly shutdownDelay: number;
   readonly readinessPath: string | undefined;
   readonly onError: ((error: unknown, info: RequestErrorInfo) => void) | undefined;
   readonly onDrain: ((info: { readonly inFlight: number }) => void) | undefined;
@@ -46,16 +57,19 @@ export function checkRequestOptions(
   options: RequestOptions,
 ): RequestSettings {
   if (typeof handler !== "function") throw new TypeError(`${caller}: handler must be a generator function`);
-  const { name = "http", drainTimeout = 5_000, readinessPath, onError, onDrain } = options;
+  const { name = "http", drainTimeout = 5_000, shutdownDelay = 0, readinessPath, onError, onDrain } = options;
   if (typeof name !== "string" || name === "" || name.includes("/")) {
     throw new TypeError(
       `${caller}: name must be a non-empty string without "/", got ${JSON.stringify(name)}`,
     );
   }
-  if (!Number.isFinite(drainTimeout) || drainTimeout < 0) {
-    throw new RangeError(
-      `${caller}: drainTimeout must be a number of milliseconds >= 0, got ${drainTimeout}`,
-    );
+  for (const [key, ms] of [
+    ["drainTimeout", drainTimeout],
+    ["shutdownDelay", shutdownDelay],
+  ] as const) {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(`${caller}: ${key} must be a number of milliseconds >= 0, got ${ms}`);
+    }
   }
   if (readinessPath !== undefined && (typeof readinessPath !== "string" || !readinessPath.startsWith("/"))) {
     throw new TypeError(`${caller}: readinessPath must start with "/", got ${JSON.stringify(readinessPath)}`);
@@ -68,5 +82,5 @@ export function checkRequestOptions(
       throw new TypeError(`${caller}: ${key} must be a function`);
     }
   }
-  return { name, drainTimeout, readinessPath, onError, onDrain };
+  return { name, drainTimeout, shutdownDelay, readinessPath, onError, onDrain };
 }
