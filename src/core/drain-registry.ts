@@ -20,10 +20,6 @@ export interface Drainable {
   beginDrain(): Promise<void>;
   /** Gives up on the rest of the drain: halts what is still in flight, with `reason`. */
   skipDrain(reason?: HaltReason): void;
-  /** Milliseconds that main() keeps serving after the first signal while readiness answers 503 (Kubernetes' endpoint lag); 0 for none. */
-  readonly shutdownDelay?: number;
-  /** From now on the readiness path answers 503; everything else is served as before. Idempotent. */
-  beginShutdownDelay?(): void;
 }
 
 /** The drainables of the current root, set by `run()` and `main()`. */

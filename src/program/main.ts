@@ -153,9 +153,9 @@ export async function main<T>(
   const ladder: ShutdownLadder = new ShutdownLadder(
     { drainTimeout, teardownTimeout },
     {
-      delay: () => Math.max(shutdownDelay, ...[...owner.drains].map((drain) => drain.shutdownDelay ?? 0)),
+      delay: () => Math.max(shutdownDelay, ...[...owner.drains].map((drain) => drain.shutdownDelay)),
       beginDelay: () => {
-        for (const drain of owner.drains) drain.beginShutdownDelay?.();
+        for (const drain of owner.drains) drain.beginShutdownDelay();
       },
       canDrain: () => owner.drains.size > 0,
       // Newest first, one after the other, like a serial teardown: a server
