@@ -1,4 +1,5 @@
 import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
+import { checkSpawn, checkStart, returnsOperation } from "./arguments.ts";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
 import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
@@ -235,8 +236,9 @@ export class GroupNode extends Lifecycle implements Group, Owner {
   }
 
   spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T> {
+    checkSpawn(op, options);
     const node = new TaskNode<T>(this, options?.name ?? (op.name || `task-${++this.unnamed}`));
-    this.launch(node, op);
+    this.launch(node, returnsOperation("g.spawn()", "op", op));
     return node;
   }
 
@@ -244,6 +246,8 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     body: (ready: (value: R) => void) => Operation<T>,
     options?: SpawnOptions,
   ): Operation<R> {
+    checkStart(body, options);
+    const run = returnsOperation("g.start()", "body", body);
     const group = this;
     return {
       *[Symbol.iterator]() {
@@ -256,7 +260,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
             gate.resolve(value);
           }
         };
-        group.launch(node, () => body(ready));
+        group.launch(node, () => run(ready));
         return yield* gate.operation;
       },
     };

@@ -1,4 +1,5 @@
 import { type Operation, scoped, useScope } from "effection";
+import { checkGroup, returnsOperation } from "./arguments.ts";
 import { GroupError } from "./group-error.ts";
 import { type Group, GroupNode, type GroupOptions } from "./group-node.ts";
 import { detachedOwner, OwnerContext } from "./owner.ts";
@@ -34,7 +35,8 @@ import { detachedOwner, OwnerContext } from "./owner.ts";
  * ```
  */
 export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions = {}): Operation<T> {
-  checkOptions(options);
+  checkGroup(body, options);
+  const run = returnsOperation("group()", "body", body);
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();
@@ -42,7 +44,7 @@ export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions
       const node = new GroupNode(owner, options.name, options);
       let thrown = false;
       try {
-        const value = yield* scoped(() => node.main(body));
+        const value = yield* scoped(() => node.main(run));
         if (node.failures.length > 0) {
           thrown = true;
           throw new GroupError(node.path, node.failures);
@@ -57,18 +59,4 @@ export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions
       }
     },
   };
-}
-
-/** Bad options fail where they are written, not later inside the group. */
-function checkOptions(options: GroupOptions): void {
-  const { limit, timeout, deadline } = options;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new RangeError(`group(): limit must be an integer >= 1, got ${limit}`);
-  }
-  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
-    throw new RangeError(`group(): timeout must be a number of milliseconds >= 0, got ${timeout}`);
-  }
-  if (deadline !== undefined && !Number.isFinite(deadline)) {
-    throw new RangeError(`group(): deadline must be a time in ms since the epoch, got ${deadline}`);
-  }
 }

@@ -1,4 +1,5 @@
 import { type Operation, useScope } from "effection";
+import { checkOnTeardown } from "./arguments.ts";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
 import { internal } from "./effection-internals.ts";
 import { GroupNode } from "./group-node.ts";
@@ -36,6 +37,7 @@ import { OwnerContext } from "./owner.ts";
  * ```
  */
 export function onTeardown(cleanup: Cleanup): Operation<void> {
+  checkOnTeardown(cleanup);
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();

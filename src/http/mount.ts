@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Operation } from "effection";
+import { returnsOperation } from "../core/arguments.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
 import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
@@ -68,6 +69,7 @@ import { mount } from "unwind/http";
  */
 export function mount(handler: RequestHandler, options: RequestOptions = {}): Operation<MountedHandler> {
   const settings = checkRequestOptions("mount()", handler, options);
+  handler = returnsOperation("mount()", "handler", handler);
   return requestGroup(handler, settings, function* (scopes) {
     // Object.assign keeps the view's getters live (it only adds plain fields).
     return Object.assign(drainView(scopes), {

@@ -1,3 +1,15 @@
+import {
+  callback,
+  checkOptions,
+  describeValue,
+  integer,
+  milliseconds,
+  nonEmptyString,
+  type OptionRules,
+  operationFactory,
+  plainObject,
+  segmentName,
+} from "../core/arguments.ts";
 import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
 
 /**
@@ -39,34 +51,59 @@ export interface RequestSettings {
   readonly onDrain: ((info: { readonly inFlight: number }) => void) | undefined;
 }
 
+const requestRules: OptionRules = {
+  name: segmentName,
+  drainTimeout: milliseconds(),
+  readinessPath,
+  onError: callback,
+  onDrain: callback,
+};
+
 /** The handler and the options, checked where they are written; the options with their defaults. */
 export function checkRequestOptions(
   caller: string,
   handler: RequestHandler,
   options: RequestOptions,
 ): RequestSettings {
-  if (typeof handler !== "function") throw new TypeError(`${caller}: handler must be a generator function`);
+  checkHandler(caller, handler);
+  checkOptions(caller, options, requestRules, "{ drainTimeout: 20_000 }");
   const { name = "http", drainTimeout = 5_000, readinessPath, onError, onDrain } = options;
-  if (typeof name !== "string" || name === "" || name.includes("/")) {
-    throw new TypeError(
-      `${caller}: name must be a non-empty string without "/", got ${JSON.stringify(name)}`,
-    );
-  }
-  if (!Number.isFinite(drainTimeout) || drainTimeout < 0) {
-    throw new RangeError(
-      `${caller}: drainTimeout must be a number of milliseconds >= 0, got ${drainTimeout}`,
-    );
-  }
-  if (readinessPath !== undefined && (typeof readinessPath !== "string" || !readinessPath.startsWith("/"))) {
-    throw new TypeError(`${caller}: readinessPath must start with "/", got ${JSON.stringify(readinessPath)}`);
-  }
-  for (const [key, callback] of [
-    ["onError", onError],
-    ["onDrain", onDrain],
-  ] as const) {
-    if (callback !== undefined && typeof callback !== "function") {
-      throw new TypeError(`${caller}: ${key} must be a function`);
-    }
-  }
   return { name, drainTimeout, readinessPath, onError, onDrain };
+}
+
+const serveRules: OptionRules = {
+  port: integer(0, 65_535),
+  host: nonEmptyString,
+  server: plainObject,
+};
+
+/** `serve(handler, options)`: the request options, and where to listen. */
+export function checkServeArguments(handler: RequestHandler, options: RequestOptions): RequestSettings {
+  const settings = checkRequestOptions("serve()", handler, options);
+  checkOptions("serve()", options, serveRules, "{ port: 8080 }");
+  return settings;
+}
+
+/**
+ * A handler is a generator function, or a plain function that returns an
+ * operation (what it returns is checked when a request runs it, see
+ * `returnsOperation`); an async function never is.
+ */
+export function checkHandler(
+  caller: string,
+  handler: unknown,
+  example = "function* (req, res) { ... }",
+): void {
+  operationFactory(`${caller.slice(0, -2)}(${example})`, `a generator function (${example})`)(
+    caller,
+    "handler",
+    handler,
+  );
+}
+
+function readinessPath(caller: string, param: string, value: unknown): void {
+  if (typeof value === "string" && value.startsWith("/")) return;
+  throw new (typeof value === "string" ? RangeError : TypeError)(
+    `${caller}: ${param} must start with "/", got ${describeValue(value)}`,
+  );
 }

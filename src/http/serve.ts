@@ -2,10 +2,11 @@ import { once } from "node:events";
 import { createServer, type Server, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Operation, until } from "effection";
+import { returnsOperation } from "../core/arguments.ts";
 import { onTeardown } from "../core/on-teardown.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
-import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
+import { checkServeArguments, type RequestOptions } from "./request-options.ts";
 import { drainView } from "./request-scopes.ts";
 
 /**
@@ -95,11 +96,9 @@ import { serve } from "unwind/http";
  * ```
  */
 export function serve(handler: RequestHandler, options: ServeOptions = {}): Operation<HttpServer> {
-  const settings = checkRequestOptions("serve()", handler, options);
+  const settings = checkServeArguments(handler, options);
+  handler = returnsOperation("serve()", "handler", handler);
   const { port = 0, host = "127.0.0.1" } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new RangeError(`serve(): port must be an integer from 0 to 65535, got ${port}`);
-  }
   return requestGroup(handler, settings, function* (scopes) {
     const server = createServer(options.server ?? {});
     // Not events.once(): that would reject (unhandled) on a listen error.

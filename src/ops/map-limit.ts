@@ -1,4 +1,5 @@
 import { type Operation, until } from "effection";
+import { checkMapLimit } from "../core/arguments.ts";
 import { group } from "../core/group.ts";
 import { GroupError, type TaskFailure } from "../core/group-error.ts";
 import { onTeardown } from "../core/on-teardown.ts";
@@ -52,9 +53,7 @@ export function mapLimit<T, R>(
   limit: number,
   fn: (item: T, index: number, signal: AbortSignal) => Job<R>,
 ): Operation<R[]> {
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`mapLimit(): limit must be an integer >= 1, got ${limit}`);
-  }
+  checkMapLimit(items, limit, fn);
   const list = Array.from(items);
   return group(function* (g) {
     const results = new Array<R>(list.length);

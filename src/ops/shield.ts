@@ -1,4 +1,5 @@
 import { type Operation, scoped, until, useScope } from "effection";
+import { checkShield } from "../core/arguments.ts";
 import { internal } from "../core/effection-internals.ts";
 
 /**
@@ -35,10 +36,8 @@ export interface ShieldOptions {
  * ```
  */
 export function shield<T>(op: Operation<T>, options: ShieldOptions = {}): Operation<T> {
+  checkShield(op, options);
   const { timeout } = options;
-  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
-    throw new RangeError(`shield(): timeout must be a number of milliseconds >= 0, got ${timeout}`);
-  }
   return scoped(function* () {
     const scope = internal(yield* useScope());
     // `op` runs as a task of this scope: when the caller is halted, its

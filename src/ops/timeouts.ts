@@ -1,4 +1,5 @@
 import type { Operation } from "effection";
+import { checkTimeLimit } from "../core/arguments.ts";
 import { group } from "../core/group.ts";
 import { GroupError } from "../core/group-error.ts";
 import { TimeoutError } from "../core/timeout-error.ts";
@@ -21,7 +22,8 @@ import { TimeoutError } from "../core/timeout-error.ts";
  * ```
  */
 export function withTimeout<T>(ms: number, op: Operation<T>): Operation<T> {
-  return limited(ms, op, "withTimeout", (error) => {
+  checkTimeLimit("withTimeout()", ms, op);
+  return limited(ms, op, (error) => {
     throw error;
   });
 }
@@ -40,18 +42,11 @@ export function withTimeout<T>(ms: number, op: Operation<T>): Operation<T> {
  * ```
  */
 export function moveOnAfter<T>(ms: number, op: Operation<T>): Operation<T | undefined> {
-  return limited<T | undefined>(ms, op, "moveOnAfter", () => undefined);
+  checkTimeLimit("moveOnAfter()", ms, op);
+  return limited<T | undefined>(ms, op, () => undefined);
 }
 
-function limited<T>(
-  ms: number,
-  op: Operation<T>,
-  name: string,
-  onTimeout: (error: TimeoutError) => T,
-): Operation<T> {
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new RangeError(`${name}(): ms must be a number of milliseconds >= 0, got ${ms}`);
-  }
+function limited<T>(ms: number, op: Operation<T>, onTimeout: (error: TimeoutError) => T): Operation<T> {
   return {
     *[Symbol.iterator]() {
       try {

@@ -1,4 +1,5 @@
 import type { Operation } from "effection";
+import { checkMain, returnsOperation } from "../core/arguments.ts";
 import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts";
 import type { Group, GroupOptions } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
@@ -111,6 +112,8 @@ export async function main<T>(
   body: (root: Group) => Operation<T>,
   options: MainOptions = {},
 ): Promise<MainOutcome<T>> {
+  checkMain(body, options);
+  body = returnsOperation("main()", "body", body);
   const {
     signals = defaultSignals(),
     teardownTimeout = 10_000,
@@ -119,14 +122,6 @@ export async function main<T>(
     exit = true,
     ...groupOptions
   } = options;
-  for (const [name, ms] of [
-    ["teardownTimeout", teardownTimeout],
-    ["drainTimeout", drainTimeout],
-  ] as const) {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new RangeError(`main(): ${name} must be a number of milliseconds >= 0, got ${ms}`);
-    }
-  }
   if (spawnSites !== undefined) recordSpawnSites(spawnSites);
   const release = keepAlive();
   const root = new RootHandle<T>(groupOptions.name ?? "main");

@@ -1,4 +1,5 @@
 import { type Operation, run as runEffection, useScope } from "effection";
+import { checkRun, returnsOperation } from "../core/arguments.ts";
 import { DrainContext } from "../core/drain-registry.ts";
 import { group } from "../core/group.ts";
 import type { Group, GroupOptions } from "../core/group-node.ts";
@@ -70,6 +71,8 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * ```
  */
 export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions = {}): Root<T> {
+  checkRun(body, options);
+  body = returnsOperation("run()", "body", body);
   const root = new RootHandle<T>(options.name ?? "main");
   const { signals = [], ...groupOptions } = options;
   if (signals.length === 0) return root.start(body, groupOptions);
