@@ -67,11 +67,11 @@ export function checkRequestOptions(
 ): RequestSettings {
   checkHandler(caller, handler);
   checkOptions(caller, options, requestRules, "{ drainTimeout: 20_000 }");
-  const { name = "http", drainTimeout = 5_000, readinessPath, onError, onDrain } = options;
-  return { name, drainTimeout, readinessPath, onError, onDrain };
+  return settingsOf(options);
 }
 
 const serveRules: OptionRules = {
+  ...requestRules,
   port: integer(0, 65_535),
   host: nonEmptyString,
   server: plainObject,
@@ -79,9 +79,14 @@ const serveRules: OptionRules = {
 
 /** `serve(handler, options)`: the request options, and where to listen. */
 export function checkServeArguments(handler: RequestHandler, options: RequestOptions): RequestSettings {
-  const settings = checkRequestOptions("serve()", handler, options);
+  checkHandler("serve()", handler);
   checkOptions("serve()", options, serveRules, "{ port: 8080 }");
-  return settings;
+  return settingsOf(options);
+}
+
+function settingsOf(options: RequestOptions): RequestSettings {
+  const { name = "http", drainTimeout = 5_000, readinessPath, onError, onDrain } = options;
+  return { name, drainTimeout, readinessPath, onError, onDrain };
 }
 
 /**
