@@ -18,6 +18,13 @@ import { detachedOwner, OwnerContext } from "./owner.ts";
  *   subtree before the child's own cleanups, then the body's cleanups.
  * - `g.halt()` ends the group early; it then returns `undefined`.
  *
+ * @param body The group's body: gets the handle `g` that starts its tasks.
+ * @param options `name`, `policy`, `teardown`, `limit`, `timeout`, `deadline`, `signal`, `onError`:
+ *   see `GroupOptions`. A misspelt or out-of-range value throws at the call.
+ * @returns An operation: run it with `yield*` for the body's value (`undefined` if
+ *   the group was ended by `g.halt()` or its `signal`).
+ * @throws A `GroupError` with every failure of the group, once its teardown has finished.
+ *
  * @example
  * ```ts
  * import { main, group, onTeardown } from "unwind";

@@ -20,6 +20,11 @@ import { OwnerContext } from "./owner.ts";
  * The cleanup receives the `HaltReason` when the scope is being halted
  * (`undefined` when it simply ended).
  *
+ * @param cleanup A plain or async function (not a generator function: its body
+ *   would never run). It receives the `HaltReason`, or `undefined`.
+ * @returns An operation that registers the cleanup: run it with `yield*`
+ *   (without it nothing is registered).
+ *
  * @example
  * ```ts
  * import { main, onTeardown } from "unwind";

@@ -29,10 +29,13 @@ export type FetchHandler = (request: Request) => Operation<Response>;
  * written back, its body streamed with back-pressure and stopped if the
  * scope is halted.
  *
+ * @param handler A generator function from a `Request` to a `Response`.
+ * @returns A handler for `serve()` or `mount()`.
+ *
  * @example
  * ```ts
  * import { main } from "unwind";
-import { fromFetch, serve } from "unwind/http";
+ * import { fromFetch, serve } from "unwind/http";
  * import { suspend } from "effection";
  *
  * await main(function* () {

@@ -4,7 +4,7 @@
  * puts the same request scopes into a server you own (node:http, Express,
  * Fastify); `fromFetch()` adapts a Fetch-style handler.
  *
- * @module
+ * @module unwind/http
  */
 export { type FetchHandler, fromFetch } from "./from-fetch.ts";
 export { type MountedHandler, mount } from "./mount.ts";

@@ -12,8 +12,23 @@ import { drainView } from "./request-scopes.ts";
  *
  * @example
  * ```ts
- * const api = yield* mount(handler);
- * app.use("/api", api.listener); // Express: one request scope per request
+ * import { createServer } from "node:http";
+ * import { main, onTeardown } from "unwind";
+ * import { mount } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * await main(function* () {
+ *   const server = createServer();
+ *   // Registered before mount(): cleanups run newest first, so the server
+ *   // closes once the requests have drained.
+ *   yield* onTeardown(() => new Promise<void>((done) => server.close(() => done())));
+ *   const api = yield* mount(function* (_req, res) {
+ *     res.end("hello\n");
+ *   });
+ *   server.on("request", api.listener).listen(8080);
+ *   console.log(api.draining, api.inFlight); // false 0
+ *   yield* suspend();
+ * });
  * ```
  */
 export interface MountedHandler {
@@ -45,12 +60,18 @@ export interface MountedHandler {
  * server from accepting connections: close the server in a cleanup
  * registered before the `mount()` (cleanups run newest first).
  *
+ * @param handler Runs each request in its own scope: a generator function.
+ * @param options `drainTimeout`, `readinessPath`, `onError`, `onDrain`, `name`.
+ * @returns An operation with the `listener` to hand to your server, and its drain state.
+ *
  * @example
  * ```ts
  * import express from "express";
  * import { main, onTeardown } from "unwind";
-import { mount } from "unwind/http";
- * import { suspend } from "effection";
+ * import { mount } from "unwind/http";
+ * import { type Operation, suspend } from "effection";
+ *
+ * declare function loadUsers(): Operation<{ id: number; name: string }[]>;
  *
  * await main(function* () {
  *   const app = express();

@@ -17,7 +17,18 @@ import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
  *
  * @example
  * ```ts
- * const options: RequestOptions = { drainTimeout: 20_000, readinessPath: "/ready" };
+ * import { main } from "unwind";
+ * import { type RequestOptions, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * const requests: RequestOptions = { drainTimeout: 20_000, readinessPath: "/ready" };
+ *
+ * await main(function* () {
+ *   yield* serve(function* (_req, res) {
+ *     res.end("ok\n");
+ *   }, { ...requests, port: 8080 });
+ *   yield* suspend();
+ * }, { teardownTimeout: 25_000 });
  * ```
  */
 export interface RequestOptions {
@@ -27,7 +38,8 @@ export interface RequestOptions {
    * Milliseconds that in-flight requests get to finish once the drain began
    * (at the first signal under `main()`, or when the group is halted).
    * Then they are halted: a 503 if nothing was sent yet. Default 5 000;
-   * keep it below `main()`'s `teardownTimeout`.
+   * keep it below `main()`'s `teardownTimeout`. At most 2^31−1 (a larger
+   * value is a `RangeError`).
    */
   drainTimeout?: number;
   /**

@@ -14,7 +14,23 @@ import { drainView } from "./request-scopes.ts";
  *
  * @example
  * ```ts
- * yield* serve(handler, { host: "0.0.0.0", port: 8080, drainTimeout: 20_000, readinessPath: "/ready" });
+ * import { main } from "unwind";
+ * import { type ServeOptions, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * const options: ServeOptions = {
+ *   host: "0.0.0.0",
+ *   port: Number(process.env.PORT ?? 8080), // a number: "8080" is rejected
+ *   drainTimeout: 20_000,
+ *   readinessPath: "/ready",
+ * };
+ *
+ * await main(function* () {
+ *   yield* serve(function* (_req, res) {
+ *     res.end("ok\n");
+ *   }, options);
+ *   yield* suspend();
+ * }, { teardownTimeout: 25_000 });
  * ```
  */
 export interface ServeOptions extends RequestOptions {
@@ -31,8 +47,17 @@ export interface ServeOptions extends RequestOptions {
  *
  * @example
  * ```ts
- * const server = yield* serve(handler);
- * console.log(`listening on ${server.url}`); // http://127.0.0.1:43117
+ * import { main } from "unwind";
+ * import { type HttpServer, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * await main(function* () {
+ *   const server: HttpServer = yield* serve(function* (_req, res) {
+ *     res.end("hi\n");
+ *   });
+ *   console.log(`listening on ${server.url}`); // http://127.0.0.1:43117 (port 0: a free one)
+ *   yield* suspend();
+ * });
  * ```
  */
 export interface HttpServer {
@@ -77,14 +102,21 @@ export interface HttpServer {
  *   with `Connection: close`; then the rest are halted (a 503 if nothing was
  *   sent yet) and the remaining sockets destroyed.
  *
+ * @param handler Runs each request in its own scope: a generator function
+ *   (`function* (req, res) { ... }`), never an async function.
+ * @param options `port` (a number: `Number(process.env.PORT)`), `host`,
+ *   `drainTimeout`, `readinessPath`, `onError`, `onDrain`, `name`, `server`.
+ * @returns An operation that returns once the server listens: its address and
+ *   drain state (`HttpServer`).
+ *
  * @example
  * ```ts
  * import { main, useCancelSignal } from "unwind";
-import { serve } from "unwind/http";
+ * import { serve } from "unwind/http";
  * import { suspend, until } from "effection";
  *
  * await main(function* () {
- *   const server = yield* serve(function* (req, res) {
+ *   const server = yield* serve(function* (_req, res) {
  *     const signal = yield* useCancelSignal(); // aborts if the client leaves
  *     const upstream = yield* until(fetch("http://127.0.0.1:9000/slow", { signal }));
  *     res.writeHead(upstream.status, { "content-type": "text/plain" });

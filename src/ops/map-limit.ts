@@ -37,6 +37,13 @@ export type Job<R> = PromiseLike<R> | Operation<R>;
  * Halting the caller does the same without the error. No job starts after
  * either.
  *
+ * @param items The items: an array or any iterable.
+ * @param limit How many jobs may run at once: an integer >= 1.
+ * @param fn Makes the job of one item: a promise (an async function is fine
+ *   here) or an operation. `signal` aborts when the jobs must stop.
+ * @returns An operation with the results, in the order of the items.
+ * @throws A `GroupError` with every job's failure, tagged `.../job-<index>`.
+ *
  * @example
  * ```ts
  * import { main, mapLimit } from "unwind";

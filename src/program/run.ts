@@ -14,7 +14,14 @@ import { keepAlive } from "./keep-alive.ts";
  *
  * @example
  * ```ts
- * const root = run(body, { name: "worker", signals: ["SIGTERM"] });
+ * import { type RunOptions, run } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * const options: RunOptions = { name: "worker", signals: ["SIGTERM"] };
+ * const root = run(function* () {
+ *   yield* suspend();
+ * }, options);
+ * await root; // until SIGTERM halts it
  * ```
  */
 export interface RunOptions extends GroupOptions {
@@ -55,6 +62,10 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * unwind in a program that owns its own lifecycle, or for libraries. It
  * installs no process listeners unless `signals` is given; `main()` is the
  * entry point for whole programs.
+ *
+ * @param body The root group's body: gets the root's handle.
+ * @param options The root group's options, plus `signals` (none by default).
+ * @returns The running root: await it for the body's value, `halt()` it, `inspect()` it.
  *
  * @example
  * ```ts
