@@ -6,31 +6,15 @@
 // only if it declares it (`declare function loadUsers(): Operation<User[]>;`).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import ts from "typescript";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
+import { projectOptions, root, type Snippet, typeCheck } from "../helpers/type-check.ts";
 
 const entries = {
   unwind: join(root, "src/index.ts"),
   "unwind/http": join(root, "src/http/index.ts"),
 };
-
-/** The compiler options of tsconfig.json, as `npm run typecheck` uses them. */
-function projectOptions(): ts.CompilerOptions {
-  const configPath = join(root, "tsconfig.json");
-  const { config, error } = ts.readConfigFile(configPath, ts.sys.readFile);
-  assert.equal(error, undefined, "tsconfig.json parses");
-  return ts.parseJsonConfigFileContent(config, ts.sys, dirname(configPath)).options;
-}
-
-interface Example {
-  /** Where it comes from: `unwind: group`, `README.md:42`. */
-  readonly origin: string;
-  readonly code: string;
-}
 
 /** The ```ts blocks of a text. */
 function codeBlocks(text: string): { code: string; line: number }[] {
@@ -43,10 +27,10 @@ function codeBlocks(text: string): { code: string; line: number }[] {
 }
 
 /** The `@example` blocks of every export of every entry point, found in the source's JSDoc. */
-function jsdocExamples(options: ts.CompilerOptions): { examples: Example[]; undocumented: string[] } {
+function jsdocExamples(options: ts.CompilerOptions): { examples: Snippet[]; undocumented: string[] } {
   const program = ts.createProgram(Object.values(entries), options);
   const checker = program.getTypeChecker();
-  const examples: Example[] = [];
+  const examples: Snippet[] = [];
   const undocumented: string[] = [];
   for (const [entry, file] of Object.entries(entries)) {
     const source = program.getSourceFile(file);
@@ -70,43 +54,11 @@ function jsdocExamples(options: ts.CompilerOptions): { examples: Example[]; undo
 }
 
 /** The README's programs: the ```ts blocks that import from unwind (the others are fragments). */
-function readmePrograms(): Example[] {
+function readmePrograms(): Snippet[] {
   const text = readFileSync(join(root, "README.md"), "utf8");
   return codeBlocks(text)
     .filter(({ code }) => /^import .* from "unwind(\/http)?";$/m.test(code))
     .map(({ code, line }) => ({ origin: `README.md:${line}`, code }));
-}
-
-/** Type-checks each example as a module of its own, inside the package (so "unwind" resolves to itself). */
-function typeCheck(examples: readonly Example[], options: ts.CompilerOptions): string[] {
-  const files = new Map(
-    examples.map((example, index) => [join(root, "test/package/examples", `example-${index}.ts`), example]),
-  );
-  const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (path) => files.has(path) || fileExists.call(host, path);
-  host.readFile = (path) => files.get(path)?.code ?? readFile.call(host, path);
-  host.getSourceFile = (path, language, ...rest) => {
-    const example = files.get(path);
-    if (example) return ts.createSourceFile(path, example.code, language);
-    return getSourceFile.call(host, path, language, ...rest);
-  };
-  const program = ts.createProgram([...files.keys()], options, host);
-  const problems: string[] = [];
-  for (const [path, example] of files) {
-    const source = program.getSourceFile(path);
-    assert.ok(source, `${example.origin} is part of the program`);
-    for (const diagnostic of ts.getPreEmitDiagnostics(program, source)) {
-      const at =
-        diagnostic.file && diagnostic.start !== undefined
-          ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1
-          : 0;
-      problems.push(
-        `${example.origin}, line ${at}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`,
-      );
-    }
-  }
-  return problems;
 }
 
 describe("the examples", () => {
