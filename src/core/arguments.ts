@@ -364,14 +364,16 @@ export function checkOptions(caller: string, options: unknown, rules: OptionRule
 /**
  * Wraps `fn` so that what it returns is checked when it runs: a function
  * that returned nothing, or a Promise, fails the task it runs in with a
- * message like the ones at the call. (The wrapper is one small closure per
- * call of a public function; it does not change what runs.)
+ * message like the ones at the call. A generator function always returns a
+ * generator, so it is returned as it is; any other function gets one small
+ * closure, which does not change what runs.
  */
 export function returnsOperation<A extends unknown[], T>(
   caller: string,
   param: string,
   fn: (...args: A) => Operation<T>,
 ): (...args: A) => Operation<T> {
+  if (functionKind(fn) === "generator") return fn;
   return (...args) => operationReturned(caller, param, fn, fn(...args));
 }
 
