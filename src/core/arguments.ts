@@ -345,12 +345,19 @@ export type OptionRules = Readonly<Record<string, Rule>>;
 /**
  * Checks an options object: `undefined` (no options) or an object whose
  * listed keys, when present and not `undefined`, pass their rules.
- * `example` shows a well-formed one: `{ name: "worker" }`.
+ * `example` shows a well-formed one, `{ name: "worker" }` (or makes it from
+ * what was passed).
  */
-export function checkOptions(caller: string, options: unknown, rules: OptionRules, example: string): void {
+export function checkOptions(
+  caller: string,
+  options: unknown,
+  rules: OptionRules,
+  example: string | ((options: unknown) => string),
+): void {
   if (options === undefined) return;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    fail("type", caller, `options must be an object such as ${example}, got ${describeValue(options)}`);
+    const shape = typeof example === "string" ? example : example(options);
+    fail("type", caller, `options must be an object such as ${shape}, got ${describeValue(options)}`);
   }
   for (const key in rules) {
     const value = (options as Record<string, unknown>)[key];
@@ -392,6 +399,8 @@ function operationReturned<T>(caller: string, param: string, fn: unknown, value:
 // ---------------------------------------------------------------------------
 // The public functions of the core, the operations and the entry points
 
+// The rules are made once: checking costs no allocation on the way in.
+
 const groupRules: OptionRules = {
   name: segmentName,
   teardown: oneOf("serial", "concurrent"),
@@ -404,27 +413,30 @@ const groupRules: OptionRules = {
 };
 
 const spawnRules: OptionRules = { name: segmentName };
+const spawnOp = operationFactory("g.spawn(() => worker())");
+const startBody = operationFactory("g.start((ready) => listener(ready))");
+
+/** `g.spawn(op, "worker")`: show the options object that was meant. */
+const spawnExample = (options: unknown) =>
+  `{ name: ${typeof options === "string" ? JSON.stringify(options) : '"worker"'} }`;
 
 /** `g.spawn(op, options)`. */
 export function checkSpawn(op: unknown, options: unknown): void {
-  operationFactory("g.spawn(() => worker())")("g.spawn()", "op", op);
-  checkOptions("g.spawn()", options, spawnRules, spawnExample(options));
+  spawnOp("g.spawn()", "op", op);
+  checkOptions("g.spawn()", options, spawnRules, spawnExample);
 }
 
 /** `g.start(body, options)`. */
 export function checkStart(body: unknown, options: unknown): void {
-  operationFactory("g.start((ready) => listener(ready))")("g.start()", "body", body);
-  checkOptions("g.start()", options, spawnRules, spawnExample(options));
+  startBody("g.start()", "body", body);
+  checkOptions("g.start()", options, spawnRules, spawnExample);
 }
 
-/** `g.spawn(op, "worker")`: show the options object that was meant. */
-function spawnExample(options: unknown): string {
-  return `{ name: ${typeof options === "string" ? JSON.stringify(options) : '"worker"'} }`;
-}
+const groupBody = operationFactory("group((g) => body(g))");
 
 /** `group(body, options)`. */
 export function checkGroup(body: unknown, options: unknown): void {
-  operationFactory("group((g) => body(g))")("group()", "body", body);
+  groupBody("group()", "body", body);
   checkOptions("group()", options, groupRules, '{ name: "pool", teardown: "concurrent" }');
 }
 
@@ -447,49 +459,57 @@ export function checkOnTeardown(cleanup: unknown): void {
   );
 }
 
+const timerMs = milliseconds();
+const limitedOp = {
+  "withTimeout()": operation((inner) => `withTimeout(ms, ${inner})`),
+  "moveOnAfter()": operation((inner) => `moveOnAfter(ms, ${inner})`),
+};
+
 /** `withTimeout(ms, op)` and `moveOnAfter(ms, op)`. */
 export function checkTimeLimit(caller: "withTimeout()" | "moveOnAfter()", ms: unknown, op: unknown): void {
-  milliseconds()(caller, "ms", ms);
-  operation((inner) => `${caller.slice(0, -2)}(ms, ${inner})`)(caller, "op", op);
+  timerMs(caller, "ms", ms);
+  limitedOp[caller](caller, "op", op);
 }
+
+const shieldOp = operation((inner) => `shield(${inner})`);
+const shieldRules: OptionRules = { timeout: milliseconds("leave it out for no limit") };
 
 /** `shield(op, options)`. */
 export function checkShield(op: unknown, options: unknown): void {
-  operation((inner) => `shield(${inner})`)("shield()", "op", op);
-  checkOptions(
-    "shield()",
-    options,
-    { timeout: milliseconds("leave it out for no limit") },
-    "{ timeout: 2_000 }",
-  );
+  shieldOp("shield()", "op", op);
+  checkOptions("shield()", options, shieldRules, "{ timeout: 2_000 }");
 }
+
+const positiveInteger = integer(1);
 
 /** `mapLimit(items, limit, fn)`. */
 export function checkMapLimit(items: unknown, limit: unknown, fn: unknown): void {
   iterable("mapLimit()", "items", items);
-  integer(1)("mapLimit()", "limit", limit);
+  positiveInteger("mapLimit()", "limit", limit);
   callback("mapLimit()", "fn", fn);
 }
 
 const runRules: OptionRules = { ...groupRules, signals: signalNames };
+const runBody = operationFactory("run((root) => program(root))");
 
 /** `run(body, options)`. */
 export function checkRun(body: unknown, options: unknown): void {
-  operationFactory("run((root) => program(root))")("run()", "body", body);
+  runBody("run()", "body", body);
   checkOptions("run()", options, runRules, '{ signals: ["SIGTERM"] }');
 }
 
 const mainRules: OptionRules = {
   ...groupRules,
   signals: signalNames,
-  drainTimeout: milliseconds(),
-  teardownTimeout: milliseconds(),
+  drainTimeout: timerMs,
+  teardownTimeout: timerMs,
   spawnSites: boolean,
   exit: boolean,
 };
+const mainBody = operationFactory("main((root) => program(root))");
 
 /** `main(body, options)`. */
 export function checkMain(body: unknown, options: unknown): void {
-  operationFactory("main((root) => program(root))")("main()", "body", body);
+  mainBody("main()", "body", body);
   checkOptions("main()", options, mainRules, "{ teardownTimeout: 10_000 }");
 }

@@ -111,11 +111,8 @@ export function checkHandler(
   handler: unknown,
   example = "function* (req, res) { ... }",
 ): void {
-  operationFactory(`${caller.slice(0, -2)}(${example})`, `a generator function (${example})`)(
-    caller,
-    "handler",
-    handler,
-  );
+  const rule = operationFactory(`${caller.slice(0, -2)}(${example})`, `a generator function (${example})`);
+  rule(caller, "handler", handler);
 }
 
 function readinessPath(caller: string, param: string, value: unknown): void {
