@@ -5,7 +5,7 @@
  * post-order (children before their parent's cleanups) and every teardown
  * finishes before the group, or the process, ends.
  *
- * @module
+ * @module unwind
  */
 export type { Cleanup } from "./core/cleanup.ts";
 export { Channels, type UnwindEvent } from "./core/diagnostics.ts";

@@ -35,7 +35,13 @@ export const Channels = {
  *
  * @example
  * ```ts
- * const line = (e: UnwindEvent) => `${e.kind} ${e.path} ${e.state}`;
+ * import { subscribe } from "node:diagnostics_channel";
+ * import { Channels, type UnwindEvent } from "unwind";
+ *
+ * subscribe(Channels.settle, (message) => {
+ *   const event = message as UnwindEvent;
+ *   console.log(`${event.kind} ${event.path} ${event.state} after ${event.teardownMs ?? 0} ms of teardown`);
+ * });
  * ```
  */
 export interface UnwindEvent {

@@ -1,4 +1,5 @@
 import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
+import { checkSpawn, checkStart, returnsOperation } from "./arguments.ts";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
 import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
@@ -15,7 +16,16 @@ import { WakeList } from "./wake-list.ts";
  *
  * @example
  * ```ts
- * g.spawn(() => poll(url), { name: "poller" }); // path: main/.../poller
+ * import { main, useTaskPath } from "unwind";
+ * import { sleep } from "effection";
+ *
+ * await main(function* (root) {
+ *   const poller = root.spawn(function* () {
+ *     console.log(yield* useTaskPath()); // main/poller
+ *     yield* sleep(10);
+ *   }, { name: "poller" });
+ *   yield* poller;
+ * });
  * ```
  */
 export interface SpawnOptions {
@@ -28,20 +38,26 @@ export interface SpawnOptions {
  *
  * @example
  * ```ts
- * import { group, onTeardown } from "unwind";
- * import { suspend, sleep } from "effection";
+ * import { group, main, onTeardown } from "unwind";
+ * import { sleep, suspend } from "effection";
  *
- * function* server() {
- *   return yield* group(function* (g) {
- *     const port = yield* g.start(function* (ready) {
+ * await main(function* () {
+ *   yield* group(function* (g) {
+ *     const port = yield* g.start<number>(function* (ready) {
  *       yield* onTeardown(() => console.log("listener closed"));
- *       ready(8080);
+ *       ready(8080); // g.start() returns 8080; the listener goes on running
  *       yield* suspend();
  *     }, { name: "listener" });
- *     g.spawn(function* () { yield* sleep(1000); }, { name: "ticker" });
- *     return port;
+ *     console.log(`listening on ${port}`); // use the value inside the group...
+ *     g.spawn(function* () {
+ *       yield* sleep(1_000);
+ *     }, { name: "ticker" });
+ *     yield* sleep(5_000);
+ *     // ...because the group joins its children: it returns only once they
+ *     // have ended, and the listener never ends by itself.
+ *     yield* g.halt();
  *   }, { name: "server" });
- * }
+ * });
  * ```
  */
 export interface Group {
@@ -78,11 +94,20 @@ export interface Group {
  *
  * @example
  * ```ts
- * import { group } from "unwind";
+ * import { group, main, onTeardown } from "unwind";
+ * import { suspend } from "effection";
  *
- * yield* group(function* (g) {
- *   for (const id of [1, 2, 3]) g.spawn(() => connection(id), { name: `conn-${id}` });
- * }, { name: "pool", teardown: "concurrent" }); // close all connections at once
+ * function* connection(id: number) {
+ *   yield* onTeardown(async () => console.log(`connection ${id} closed`));
+ *   yield* suspend();
+ * }
+ *
+ * await main(function* () {
+ *   // Joins the connections: runs until Ctrl-C, then closes all three at once.
+ *   yield* group(function* (g) {
+ *     for (const id of [1, 2, 3]) g.spawn(() => connection(id), { name: `conn-${id}` });
+ *   }, { name: "pool", teardown: "concurrent" });
+ * });
  * ```
  */
 export interface GroupOptions {
@@ -105,9 +130,17 @@ export interface GroupOptions {
   onError?: (error: unknown, task: TaskHandle<unknown>) => void;
   /** At most this many children run at once; the others wait, in order, as `queued`. */
   limit?: number;
-  /** Milliseconds the group may run; then it is torn down and throws a `TimeoutError`. */
+  /**
+   * Milliseconds the group may run; then it is torn down and throws a
+   * `TimeoutError`. From 0 to 2^31−1 (about 24.8 days, the longest delay a
+   * Node timer takes): a larger value is a `RangeError`, not a timer that
+   * fires after 1 ms. Leave it out for no limit.
+   */
   timeout?: number;
-  /** Like `timeout`, as a time (ms since the epoch, like `Date.now()`). The tighter of all wins, inherited ones included. */
+  /**
+   * Like `timeout`, as a time (ms since the epoch, like `Date.now()`), at
+   * most 2^31−1 ms from now. The tighter of all wins, inherited ones included.
+   */
   deadline?: number;
   /** Halts the group (it then returns `undefined`) when this signal aborts. */
   signal?: AbortSignal;
@@ -235,8 +268,9 @@ export class GroupNode extends Lifecycle implements Group, Owner {
   }
 
   spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T> {
+    checkSpawn(op, options);
     const node = new TaskNode<T>(this, options?.name ?? (op.name || `task-${++this.unnamed}`));
-    this.launch(node, op);
+    this.launch(node, returnsOperation("g.spawn()", "op", op));
     return node;
   }
 
@@ -244,6 +278,8 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     body: (ready: (value: R) => void) => Operation<T>,
     options?: SpawnOptions,
   ): Operation<R> {
+    checkStart(body, options);
+    const run = returnsOperation("g.start()", "body", body);
     const group = this;
     return {
       *[Symbol.iterator]() {
@@ -256,7 +292,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
             gate.resolve(value);
           }
         };
-        group.launch(node, () => body(ready));
+        group.launch(node, () => run(ready));
         return yield* gate.operation;
       },
     };

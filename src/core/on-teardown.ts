@@ -1,4 +1,5 @@
 import { type Operation, useScope } from "effection";
+import { checkOnTeardown } from "./arguments.ts";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
 import { internal } from "./effection-internals.ts";
 import { GroupNode } from "./group-node.ts";
@@ -19,6 +20,11 @@ import { OwnerContext } from "./owner.ts";
  * The cleanup receives the `HaltReason` when the scope is being halted
  * (`undefined` when it simply ended).
  *
+ * @param cleanup A plain or async function (not a generator function: its body
+ *   would never run). It receives the `HaltReason`, or `undefined`.
+ * @returns An operation that registers the cleanup: run it with `yield*`
+ *   (without it nothing is registered).
+ *
  * @example
  * ```ts
  * import { main, onTeardown } from "unwind";
@@ -36,6 +42,7 @@ import { OwnerContext } from "./owner.ts";
  * ```
  */
 export function onTeardown(cleanup: Cleanup): Operation<void> {
+  checkOnTeardown(cleanup);
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();

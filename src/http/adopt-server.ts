@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Operation } from "effection";
+import { callback, checkOptions, describeValue, milliseconds, type OptionRules } from "../core/arguments.ts";
 import { onTeardown } from "../core/on-teardown.ts";
 import { Connections } from "./connections.ts";
 import { stopListening } from "./stop-listening.ts";
@@ -9,7 +10,18 @@ import { stopListening } from "./stop-listening.ts";
  *
  * @example
  * ```ts
- * yield* adoptServer(app.server, { closeTimeout: 3_000, close: () => app.close() });
+ * import fastify from "fastify";
+ * import { main } from "unwind";
+ * import { type AdoptServerOptions, adoptServer } from "unwind/http";
+ * import { suspend, until } from "effection";
+ *
+ * await main(function* () {
+ *   const app = fastify();
+ *   const options: AdoptServerOptions = { closeTimeout: 3_000, close: () => app.close() };
+ *   yield* adoptServer(app.server, options);
+ *   yield* until(app.listen({ port: 8080 }));
+ *   yield* suspend();
+ * });
  * ```
  */
 export interface AdoptServerOptions {
@@ -25,6 +37,8 @@ export interface AdoptServerOptions {
    */
   close?: () => void | Promise<void>;
 }
+
+const adoptRules: OptionRules = { closeTimeout: milliseconds(), close: callback };
 
 /**
  * Makes the current scope the owner of a server that unwind did not
@@ -88,18 +102,11 @@ export interface AdoptServerOptions {
 export function adoptServer<S extends Server>(server: S, options: AdoptServerOptions = {}): Operation<S> {
   if (typeof server?.on !== "function" || typeof server.close !== "function") {
     throw new TypeError(
-      "adoptServer(): server must be a node:http server (what Express's app.listen() returns, Fastify's app.server)",
+      `adoptServer(): server must be a node:http server (what Express's app.listen() returns, Fastify's app.server), got ${describeValue(server)}`,
     );
   }
+  checkOptions("adoptServer()", options, adoptRules, "{ closeTimeout: 5_000 }");
   const { closeTimeout = 5_000, close } = options;
-  if (!Number.isFinite(closeTimeout) || closeTimeout < 0) {
-    throw new RangeError(
-      `adoptServer(): closeTimeout must be a number of milliseconds >= 0, got ${closeTimeout}`,
-    );
-  }
-  if (close !== undefined && typeof close !== "function") {
-    throw new TypeError("adoptServer(): close must be a function");
-  }
   return {
     *[Symbol.iterator]() {
       const connections = new Connections(true);

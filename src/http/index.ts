@@ -5,7 +5,7 @@
  * Fastify) and `adoptServer()` closes such a server when its scope ends;
  * `fromFetch()` adapts a Fetch-style handler.
  *
- * @module
+ * @module unwind/http
  */
 export { type AdoptServerOptions, adoptServer } from "./adopt-server.ts";
 export { type FetchHandler, fromFetch } from "./from-fetch.ts";

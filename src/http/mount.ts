@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Operation } from "effection";
+import { returnsOperation } from "../core/arguments.ts";
 import { Connections } from "./connections.ts";
 import { drainView } from "./request-drain.ts";
 import { requestGroup } from "./request-group.ts";
@@ -12,8 +13,23 @@ import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
  *
  * @example
  * ```ts
- * const api = yield* mount(handler);
- * app.use("/api", api.listener); // Express: one request scope per request
+ * import { createServer } from "node:http";
+ * import { main, onTeardown } from "unwind";
+ * import { mount } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * await main(function* () {
+ *   const server = createServer();
+ *   // Registered before mount(): cleanups run newest first, so the server
+ *   // closes once the requests have drained.
+ *   yield* onTeardown(() => new Promise<void>((done) => server.close(() => done())));
+ *   const api = yield* mount(function* (_req, res) {
+ *     res.end("hello\n");
+ *   });
+ *   server.on("request", api.listener).listen(8080);
+ *   console.log(api.draining, api.inFlight); // false 0
+ *   yield* suspend();
+ * });
  * ```
  */
 export interface MountedHandler {
@@ -47,6 +63,10 @@ export interface MountedHandler {
  * server closes), or close it yourself in a cleanup registered there, with
  * a deadline.
  *
+ * @param handler Runs each request in its own scope: a generator function.
+ * @param options `drainTimeout`, `readinessPath`, `onError`, `onDrain`, `name`.
+ * @returns An operation with the `listener` to hand to your server, and its drain state.
+ *
  * @example
  * ```ts
  * import express from "express";
@@ -70,6 +90,7 @@ export interface MountedHandler {
  */
 export function mount(handler: RequestHandler, options: RequestOptions = {}): Operation<MountedHandler> {
   const settings = checkRequestOptions("mount()", handler, options);
+  handler = returnsOperation("mount()", "handler", handler);
   return {
     *[Symbol.iterator]() {
       // Not its own sockets: it watches those its requests come on, and closes none.

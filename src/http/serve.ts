@@ -2,12 +2,13 @@ import { once } from "node:events";
 import { createServer, type Server, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Operation, until } from "effection";
+import { returnsOperation } from "../core/arguments.ts";
 import { onTeardown } from "../core/on-teardown.ts";
 import { Connections } from "./connections.ts";
 import { drainView } from "./request-drain.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
-import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
+import { checkServeArguments, type RequestOptions } from "./request-options.ts";
 import { stopListening } from "./stop-listening.ts";
 
 /**
@@ -15,13 +16,24 @@ import { stopListening } from "./stop-listening.ts";
  *
  * @example
  * ```ts
- * yield* serve(handler, {
+ * import { main } from "unwind";
+ * import { type ServeOptions, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * const options: ServeOptions = {
  *   host: "0.0.0.0",
- *   port: 8080,
+ *   port: Number(process.env.PORT ?? 8080), // a number: "8080" is rejected
  *   readinessPath: "/ready",
  *   shutdownDelay: 5_000,
  *   drainTimeout: 20_000,
- * });
+ * };
+ *
+ * await main(function* () {
+ *   yield* serve(function* (_req, res) {
+ *     res.end("ok\n");
+ *   }, options);
+ *   yield* suspend();
+ * }, { teardownTimeout: 25_000 });
  * ```
  */
 export interface ServeOptions extends RequestOptions {
@@ -42,8 +54,17 @@ export interface ServeOptions extends RequestOptions {
  *
  * @example
  * ```ts
- * const server = yield* serve(handler);
- * console.log(`listening on ${server.url}`); // http://127.0.0.1:43117
+ * import { main } from "unwind";
+ * import { type HttpServer, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * await main(function* () {
+ *   const server: HttpServer = yield* serve(function* (_req, res) {
+ *     res.end("hi\n");
+ *   });
+ *   console.log(`listening on ${server.url}`); // http://127.0.0.1:43117 (port 0: a free one)
+ *   yield* suspend();
+ * });
  * ```
  */
 export interface HttpServer {
@@ -94,6 +115,13 @@ export interface HttpServer {
  *   ones (`server.server.on("upgrade")`) included: say goodbye to those in
  *   `onDrain`.
  *
+ * @param handler Runs each request in its own scope: a generator function
+ *   (`function* (req, res) { ... }`), never an async function.
+ * @param options `port` (a number: `Number(process.env.PORT)`), `host`,
+ *   `drainTimeout`, `readinessPath`, `onError`, `onDrain`, `name`, `server`.
+ * @returns An operation that returns once the server listens: its address and
+ *   drain state (`HttpServer`).
+ *
  * @example
  * ```ts
  * import { main, useCancelSignal } from "unwind";
@@ -101,7 +129,7 @@ export interface HttpServer {
  * import { suspend, until } from "effection";
  *
  * await main(function* () {
- *   const server = yield* serve(function* (req, res) {
+ *   const server = yield* serve(function* (_req, res) {
  *     const signal = yield* useCancelSignal(); // aborts if the client leaves
  *     const upstream = yield* until(fetch("http://127.0.0.1:9000/slow", { signal }));
  *     res.writeHead(upstream.status, { "content-type": "text/plain" });
@@ -113,11 +141,9 @@ export interface HttpServer {
  * ```
  */
 export function serve(handler: RequestHandler, options: ServeOptions = {}): Operation<HttpServer> {
-  const settings = checkRequestOptions("serve()", handler, options);
+  const settings = checkServeArguments(handler, options);
+  handler = returnsOperation("serve()", "handler", handler);
   const { port = 0, host = "127.0.0.1" } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new RangeError(`serve(): port must be an integer from 0 to 65535, got ${port}`);
-  }
   return {
     *[Symbol.iterator]() {
       // A server per run of the operation; it has no handle until listen().

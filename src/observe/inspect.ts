@@ -13,10 +13,14 @@ import type { TaskState } from "../core/task-state.ts";
  *
  * @example
  * ```ts
- * import { inspect, type TaskTree } from "unwind";
+ * import { inspect, main, type TaskTree } from "unwind";
  *
- * const paths = (t: TaskTree): string[] => [t.path, ...t.children.flatMap(paths)];
- * console.log(paths(yield* inspect())); // ["main", "main/db", ...]
+ * const paths = (tree: TaskTree): string[] => [tree.path, ...tree.children.flatMap(paths)];
+ *
+ * await main(function* (root) {
+ *   root.spawn(function* () {}, { name: "db" });
+ *   console.log(paths(yield* inspect())); // ["main", "main/db"]
+ * });
  * ```
  */
 export interface TaskTree {
@@ -92,14 +96,17 @@ export function rootGroupOf(owner: Owner | undefined): GroupNode | undefined {
  *
  * @example
  * ```ts
- * import { main, inspect, formatTree } from "unwind";
+ * import { formatTree, inspect, main } from "unwind";
  * import { suspend } from "effection";
  *
  * await main(function* (root) {
- *   root.spawn(function* () { yield* suspend(); }, { name: "worker" });
+ *   const worker = root.spawn(function* () {
+ *     yield* suspend();
+ *   }, { name: "worker" });
  *   console.log(formatTree(yield* inspect()));
  *   // main  group  running 0.0s
  *   // └─ worker  task  running 0.0s
+ *   yield* worker.halt(); // the root joins its tasks: end the worker to end the program
  * });
  * ```
  */
@@ -117,6 +124,10 @@ export function inspect(): Operation<TaskTree> {
 /**
  * Renders a task tree for people, one line per task: name, kind, state and
  * how long it has been in that state.
+ *
+ * @param tree A snapshot from `inspect()` or `root.inspect()`.
+ * @param now The time the durations are counted to (default: now).
+ * @returns One line per task, indented by depth.
  *
  * @example
  * ```ts

@@ -15,14 +15,18 @@ import { TaskNode } from "../core/task-node.ts";
  *
  * @example
  * ```ts
- * import { useCancelSignal } from "unwind";
- * import { until } from "effection";
+ * import { main, useCancelSignal } from "unwind";
+ * import { type Operation, until } from "effection";
  *
- * function* download(url: string) {
- *   const signal = yield* useCancelSignal();
+ * function* download(url: string): Operation<string> {
+ *   const signal = yield* useCancelSignal(); // aborts when this task's halt starts
  *   const response = yield* until(fetch(url, { signal }));
  *   return yield* until(response.text());
  * }
+ *
+ * await main(function* () {
+ *   console.log(yield* download("https://example.com/")); // Ctrl-C cancels the request
+ * });
  * ```
  */
 export function useCancelSignal(): Operation<AbortSignal> {

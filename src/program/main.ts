@@ -1,4 +1,5 @@
 import type { Operation } from "effection";
+import { checkMain, returnsOperation } from "../core/arguments.ts";
 import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts";
 import type { Group, GroupOptions } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
@@ -15,7 +16,15 @@ import { ShutdownLadder } from "./shutdown-ladder.ts";
  *
  * @example
  * ```ts
- * await main(body, { signals: ["SIGTERM"], drainTimeout: 20_000, teardownTimeout: 25_000 });
+ * import { type MainOptions, main } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * // For Kubernetes: the drain and the teardown fit in terminationGracePeriodSeconds (30 s).
+ * const options: MainOptions = { signals: ["SIGTERM", "SIGINT"], drainTimeout: 15_000, teardownTimeout: 10_000 };
+ *
+ * await main(function* () {
+ *   yield* suspend();
+ * }, options);
  * ```
  */
 export interface MainOptions extends GroupOptions {
@@ -28,7 +37,8 @@ export interface MainOptions extends GroupOptions {
    * each server still drains, within its own `drainTimeout`, when the
    * teardown reaches its group. A second signal skips what is left of any
    * drain (in-flight requests are halted); a third one gives up on the
-   * teardown (stuck report, exit 124).
+   * teardown (stuck report, exit 124). At most 2^31−1 (a larger value is a
+   * `RangeError`).
    */
   drainTimeout?: number;
   /**
@@ -39,7 +49,12 @@ export interface MainOptions extends GroupOptions {
    * `shutdownDelay` is used. Default 0. A second signal skips the delay.
    */
   shutdownDelay?: number;
-  /** How long teardown may take before the stuck report and exit 124. Default 10 000 ms. */
+  /**
+   * How long teardown may take before the stuck report and exit 124,
+   * counted from the start of the teardown. Default 10 000 ms; at most
+   * 2^31−1 (about 24.8 days, Node's timer limit: a larger value is a
+   * `RangeError`, not a deadline that passes after 1 ms).
+   */
   teardownTimeout?: number;
   /**
    * Record where each task and group is started (from now on, for the
@@ -59,7 +74,10 @@ export interface MainOptions extends GroupOptions {
  * ```ts
  * import { main } from "unwind";
  *
- * const outcome = await main(body, { exit: false });
+ * const outcome = await main(function* () {
+ *   return 42;
+ * }, { exit: false });
+ * if (outcome.status === "ok") console.log(outcome.value + 1); // 43: value is a number here
  * if (outcome.status === "teardown-incomplete") console.error(outcome.stuck);
  * process.exitCode = outcome.exitCode;
  * ```
@@ -106,6 +124,13 @@ export type MainOutcome<T> =
  *
  * Every listener and timer main installs is gone when it settles.
  *
+ * @param body The root group's body: gets the root's handle.
+ * @param options The root group's options, plus `signals`, `drainTimeout`,
+ *   `teardownTimeout`, `spawnSites` and `exit` (see `MainOptions`). A bad value
+ *   rejects before anything is installed or run.
+ * @returns With `exit: false`, how the program ended (`MainOutcome`); by default
+ *   it never returns: it calls `process.exit` with the exit code.
+ *
  * @example
  * ```ts
  * import { main, onTeardown } from "unwind";
@@ -124,6 +149,8 @@ export async function main<T>(
   body: (root: Group) => Operation<T>,
   options: MainOptions = {},
 ): Promise<MainOutcome<T>> {
+  checkMain(body, options);
+  body = returnsOperation("main()", "body", body);
   const {
     signals = defaultSignals(),
     teardownTimeout = 10_000,
@@ -133,15 +160,6 @@ export async function main<T>(
     exit = true,
     ...groupOptions
   } = options;
-  for (const [name, ms] of [
-    ["teardownTimeout", teardownTimeout],
-    ["drainTimeout", drainTimeout],
-    ["shutdownDelay", shutdownDelay],
-  ] as const) {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new RangeError(`main(): ${name} must be a number of milliseconds >= 0, got ${ms}`);
-    }
-  }
   if (spawnSites !== undefined) recordSpawnSites(spawnSites);
   const root = new RootHandle<T>(groupOptions.name ?? "main", () => ladder.teardownStarted());
   const { owner } = root;

@@ -1,4 +1,5 @@
 import { type Operation, run as runEffection, useScope } from "effection";
+import { checkRun, returnsOperation } from "../core/arguments.ts";
 import { DrainContext } from "../core/drain-registry.ts";
 import { group } from "../core/group.ts";
 import type { Group, GroupOptions } from "../core/group-node.ts";
@@ -13,7 +14,14 @@ import { ProcessListeners } from "./process-listeners.ts";
  *
  * @example
  * ```ts
- * const root = run(body, { name: "worker", signals: ["SIGTERM"] });
+ * import { type RunOptions, run } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * const options: RunOptions = { name: "worker", signals: ["SIGTERM"] };
+ * const root = run(function* () {
+ *   yield* suspend();
+ * }, options);
+ * await root; // until SIGTERM halts it
  * ```
  */
 export interface RunOptions extends GroupOptions {
@@ -55,6 +63,10 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * installs no process listeners unless `signals` is given; `main()` is the
  * entry point for whole programs.
  *
+ * @param body The root group's body: gets the root's handle.
+ * @param options The root group's options, plus `signals` (none by default).
+ * @returns The running root: await it for the body's value, `halt()` it, `inspect()` it.
+ *
  * @example
  * ```ts
  * import { run, onTeardown } from "unwind";
@@ -70,6 +82,8 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * ```
  */
 export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions = {}): Root<T> {
+  checkRun(body, options);
+  body = returnsOperation("run()", "body", body);
   const root = new RootHandle<T>(options.name ?? "main");
   const { signals = [], ...groupOptions } = options;
   if (signals.length === 0) return root.start(body, groupOptions);

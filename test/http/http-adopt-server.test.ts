@@ -139,11 +139,11 @@ describe("adoptServer(): what is closed when", () => {
     assert.throws(() => adoptServer({} as Server), /adoptServer\(\): server must be a node:http server/);
     assert.throws(
       () => adoptServer(server, { closeTimeout: -1 }),
-      /adoptServer\(\): closeTimeout must be a number of milliseconds >= 0, got -1/,
+      /^RangeError: adoptServer\(\): options.closeTimeout must be a number of milliseconds >= 0, got -1$/,
     );
     assert.throws(
       () => adoptServer(server, { close: "app.close" as unknown as () => void }),
-      /adoptServer\(\): close must be a function/,
+      /^TypeError: adoptServer\(\): options.close must be a function, got a string \("app.close"\)$/,
     );
   });
 });

@@ -497,11 +497,11 @@ describe("serve(): the shutdown delay", () => {
     const noop: RequestHandler = function* () {};
     assert.throws(
       () => serve(noop, { shutdownDelay: -1 }),
-      /serve\(\): shutdownDelay must be a number of milliseconds >= 0, got -1/,
+      /^RangeError: serve\(\): options.shutdownDelay must be a number of milliseconds >= 0, got -1$/,
     );
     assert.throws(
       () => mount(noop, { shutdownDelay: Number.NaN }),
-      /mount\(\): shutdownDelay must be a number of milliseconds >= 0, got NaN/,
+      /^RangeError: mount\(\): options.shutdownDelay must be a number of milliseconds >= 0, got NaN$/,
     );
   });
 });
