@@ -7,6 +7,7 @@ import type { TaskTree } from "../observe/inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
 import { keepAlive } from "./keep-alive.ts";
+import { onParentHalt } from "./parent-port.ts";
 import { RootHandle } from "./run.ts";
 
 /**
@@ -197,6 +198,7 @@ export async function main<T>(
   for (const name of signals) process.on(name, onSignal);
   process.on("uncaughtException", onUncaught);
   process.on("unhandledRejection", onRejection);
+  const leaveParent = onParentHalt(() => onSignal("SIGTERM")); // a worker thread's SIGTERM
   // Only now: the body may run synchronously up to its first pause.
   root.start(body, groupOptions);
 
@@ -218,6 +220,7 @@ export async function main<T>(
   process.off("unhandledRejection", onRejection);
 
   const outcome = "status" in ended ? ended : outcomeOf<T>(ended.value, ended.failures, root.path, signal);
+  leaveParent(outcome);
   if ("error" in outcome && outcome.error) {
     const title =
       outcome.status === "signal" ? `errors during the ${outcome.signal} shutdown` : `${root.path} failed`;

@@ -7,6 +7,7 @@ import { OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { snapshot, type TaskTree } from "../observe/inspect.ts";
 import { keepAlive } from "./keep-alive.ts";
+import { onParentHalt } from "./parent-port.ts";
 
 /**
  * Options of `run()`: those of the root group, plus optional signals.
@@ -19,7 +20,9 @@ import { keepAlive } from "./keep-alive.ts";
 export interface RunOptions extends GroupOptions {
   /**
    * Signals that halt the root; none unless given (use `main()` for
-   * programs). With signals, the root also keeps Node alive until it ends.
+   * programs). With signals, the root also keeps Node alive until it ends,
+   * and in a worker thread started by `worker()` of "unwind/process" the
+   * parent's halt counts as SIGTERM.
    */
   signals?: readonly NodeJS.Signals[];
 }
@@ -75,11 +78,13 @@ export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions 
   if (signals.length === 0) return root.start(body, groupOptions);
   const onSignal = (signal: NodeJS.Signals) => root.owner.halt(HaltReason.signal(signal));
   for (const signal of signals) process.on(signal, onSignal);
+  const leaveParent = onParentHalt(() => onSignal("SIGTERM")); // a worker thread's SIGTERM
   // Waiting for a signal must keep Node alive.
   const release = keepAlive();
   const removeListeners = () => {
     release();
     for (const signal of signals) process.off(signal, onSignal);
+    leaveParent();
   };
   root.start(body, groupOptions).then(removeListeners, removeListeners);
   return root;

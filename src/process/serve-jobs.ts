@@ -1,0 +1,133 @@
+import { isMainThread, parentPort } from "node:worker_threads";
+import { type Operation, suspend, until, useScope } from "effection";
+import { group } from "../core/group.ts";
+import { HaltReason } from "../core/halt-reason.ts";
+import { onTeardown } from "../core/on-teardown.ts";
+import { OwnerContext } from "../core/owner.ts";
+import { isPromiseLike } from "../core/promise-like.ts";
+import type { TaskNode } from "../core/task-node.ts";
+import { rootGroupOf } from "../observe/inspect.ts";
+import { useCancelSignal } from "../ops/use-cancel-signal.ts";
+import { isProtocolMessage, PROTOCOL, sendFailure } from "../program/worker-protocol.ts";
+import type { JobReply, JobRequest } from "./job-protocol.ts";
+
+/**
+ * What a pool worker does with one job: return the result, a promise of
+ * it, or (written as a generator function) run as an operation, which can
+ * be halted between steps. `signal` aborts when the job is cancelled.
+ *
+ * @example
+ * ```ts
+ * import type { JobHandler } from "unwind/process";
+ *
+ * const square: JobHandler<number, number> = (n) => n * n;
+ * ```
+ */
+export type JobHandler<Job, Result> = (
+  job: Job,
+  signal: AbortSignal,
+) => Result | PromiseLike<Result> | Generator<unknown, Result, unknown>;
+
+/**
+ * The worker side of `workerPool()`: answers the pool's jobs in this
+ * worker thread until the worker is halted. Run it from the worker
+ * module's own `main()`, which is where the worker sets up what every job
+ * needs (and tears it down, in tree order, when the pool stops it).
+ *
+ * Each job runs as a task named `job-<id>` (its failures reach the caller
+ * of `pool.run()` as a `WorkerError` with the path
+ * `main/pool/worker-2/job-7`). A job whose caller is halted is halted here:
+ * its cancel signal aborts and its cleanups run. Synchronous CPU work
+ * cannot see that before it returns; the pool terminates its thread after
+ * its `gracePeriod` and starts a fresh one. Split long work into steps
+ * (a generator function that `yield*`s now and then) to be cancellable.
+ *
+ * @example
+ * ```ts
+ * // fib-worker.js, started by workerPool(new URL("./fib-worker.js", import.meta.url), { size: 4 })
+ * import { main } from "unwind";
+ * import { serveJobs } from "unwind/process";
+ *
+ * const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ *
+ * await main(() => serveJobs((n) => fib(n)));
+ * ```
+ */
+export function serveJobs<Job, Result>(handler: JobHandler<Job, Result>): Operation<void> {
+  if (typeof handler !== "function") {
+    throw new TypeError(`serveJobs(): handler must be a function (job, signal) => result, got ${handler}`);
+  }
+  return {
+    *[Symbol.iterator]() {
+      const port = parentPort;
+      if (isMainThread || !port) {
+        throw new Error(
+          "serveJobs() answers the jobs of a workerPool(): call it in the worker module, under main()",
+        );
+      }
+      const root = rootGroupOf((yield* useScope()).get(OwnerContext))?.path ?? "";
+      const send = (reply: JobReply) => port.postMessage(reply);
+      yield* group(function* (g) {
+        const running = new Map<number, TaskNode<void>>();
+        const start = (id: number, job: Job) => {
+          const task = g.spawn(
+            function* () {
+              yield* onTeardown((reason) => {
+                running.delete(id);
+                if (reason) send({ [PROTOCOL]: "job-cancelled", id });
+              });
+              try {
+                const value = yield* runJob(handler, job);
+                try {
+                  send({ [PROTOCOL]: "job-done", id, value });
+                } catch (error) {
+                  // The result cannot be cloned to the parent (a function, a socket...).
+                  throw new Error(`the result of job ${id} cannot be sent to the pool`, { cause: error });
+                }
+              } catch (error) {
+                const failure = sendFailure({ path: task.path, phase: "run", error });
+                send({ [PROTOCOL]: "job-failed", id, root, failure });
+              }
+            },
+            { name: `job-${id}` },
+          ) as TaskNode<void>;
+          running.set(id, task);
+        };
+        const onMessage = (message: unknown) => {
+          if (!isProtocolMessage(message)) return;
+          const request = message as JobRequest;
+          if (request[PROTOCOL] === "job") start(request.id, request.job as Job);
+          else if (request[PROTOCOL] === "cancel") {
+            running.get(request.id)?.haltInBackground(HaltReason.halted(CANCELLED));
+          }
+        };
+        port.on("message", onMessage);
+        yield* onTeardown(() => {
+          port.off("message", onMessage);
+        });
+        yield* suspend();
+      });
+    },
+  };
+}
+
+const CANCELLED = new Error("the caller of pool.run() was halted");
+
+function* runJob<Job, Result>(handler: JobHandler<Job, Result>, job: Job): Operation<Result> {
+  const signal = yield* useCancelSignal();
+  const result = handler(job, signal);
+  if (isPromiseLike<Result>(result)) return yield* until(result);
+  // A generator object is an operation that runs once: effection can run it as it is.
+  if (isGenerator<Result>(result)) return yield* result as unknown as Operation<Result>;
+  return result;
+}
+
+function isGenerator<T>(value: unknown): value is Generator<unknown, T, unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Generator).next === "function" &&
+    typeof (value as Generator).throw === "function" &&
+    typeof (value as Generator)[Symbol.iterator] === "function"
+  );
+}
