@@ -13,20 +13,26 @@ import type { JobReply, JobRequest } from "./job-protocol.ts";
 
 /**
  * What a pool worker does with one job: return the result, a promise of
- * it, or (written as a generator function) run as an operation, which can
- * be halted between steps. `signal` aborts when the job is cancelled.
+ * it, or an operation (a generator function's generator, or an effection
+ * operation such as `call(...)`), which can be halted between its steps.
+ * `signal` aborts when the job is cancelled.
  *
  * @example
  * ```ts
  * import type { JobHandler } from "unwind/process";
+ * import { sleep } from "effection";
  *
  * const square: JobHandler<number, number> = (n) => n * n;
+ * const slowSquare: JobHandler<number, number> = function* (n) {
+ *   yield* sleep(100); // a cancelled job stops here
+ *   return n * n;
+ * };
  * ```
  */
 export type JobHandler<Job, Result> = (
   job: Job,
   signal: AbortSignal,
-) => Result | PromiseLike<Result> | Generator<unknown, Result, unknown>;
+) => Result | PromiseLike<Result> | Operation<Result>;
 
 /**
  * The worker side of `workerPool()`: answers the pool's jobs in this
@@ -53,7 +59,7 @@ export type JobHandler<Job, Result> = (
  * await main(() => serveJobs((n) => fib(n)));
  * ```
  */
-export function serveJobs<Job, Result>(handler: JobHandler<Job, Result>): Operation<void> {
+export function serveJobs<Job>(handler: JobHandler<Job, unknown>): Operation<void> {
   if (typeof handler !== "function") {
     throw new TypeError(`serveJobs(): handler must be a function (job, signal) => result, got ${handler}`);
   }
@@ -70,6 +76,9 @@ export function serveJobs<Job, Result>(handler: JobHandler<Job, Result>): Operat
       yield* group(function* (g) {
         const running = new Map<number, TaskNode<void>>();
         const start = (id: number, job: Job) => {
+          const name = `job-${id}`;
+          // Not task.path: the body may take its first step inside g.spawn().
+          const path = g.path ? `${g.path}/${name}` : name;
           const task = g.spawn(
             function* () {
               yield* onTeardown((reason) => {
@@ -85,11 +94,11 @@ export function serveJobs<Job, Result>(handler: JobHandler<Job, Result>): Operat
                   throw new Error(`the result of job ${id} cannot be sent to the pool`, { cause: error });
                 }
               } catch (error) {
-                const failure = sendFailure({ path: task.path, phase: "run", error });
+                const failure = sendFailure({ path, phase: "run", error });
                 send({ [PROTOCOL]: "job-failed", id, root, failure });
               }
             },
-            { name: `job-${id}` },
+            { name },
           ) as TaskNode<void>;
           running.set(id, task);
         };
@@ -113,21 +122,22 @@ export function serveJobs<Job, Result>(handler: JobHandler<Job, Result>): Operat
 
 const CANCELLED = new Error("the caller of pool.run() was halted");
 
-function* runJob<Job, Result>(handler: JobHandler<Job, Result>, job: Job): Operation<Result> {
+function* runJob<Job>(handler: JobHandler<Job, unknown>, job: Job): Operation<unknown> {
   const signal = yield* useCancelSignal();
   const result = handler(job, signal);
-  if (isPromiseLike<Result>(result)) return yield* until(result);
-  // A generator object is an operation that runs once: effection can run it as it is.
-  if (isGenerator<Result>(result)) return yield* result as unknown as Operation<Result>;
+  if (isPromiseLike(result)) return yield* until(result);
+  if (isOperation(result)) return yield* result;
   return result;
 }
 
-function isGenerator<T>(value: unknown): value is Generator<unknown, T, unknown> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as Generator).next === "function" &&
-    typeof (value as Generator).throw === "function" &&
-    typeof (value as Generator)[Symbol.iterator] === "function"
-  );
+/**
+ * A generator (what a generator function returns), or a plain object with
+ * `[Symbol.iterator]` (how effection writes operations). Arrays, maps and
+ * other iterable results are results, not operations.
+ */
+function isOperation<T>(value: unknown): value is Operation<T> {
+  if (typeof value !== "object" || value === null || !(Symbol.iterator in value)) return false;
+  const isGenerator =
+    typeof (value as Generator).next === "function" && typeof (value as Generator).throw === "function";
+  return isGenerator || Object.getPrototypeOf(value) === Object.prototype;
 }

@@ -1,4 +1,3 @@
-import { isMainThread, parentPort } from "node:worker_threads";
 import type { GroupError } from "../core/group-error.ts";
 import {
   type EndedMessage,
@@ -31,9 +30,13 @@ export const HALT: HaltMessage = { [PROTOCOL]: "halt" };
  *
  * Install and uninstall sit together on purpose (see effection's `main()`,
  * whose listeners were removed far from where they were added).
+ *
+ * node:worker_threads is loaded here, when a root starts, not when unwind
+ * is imported: it loads node:stream, which the core entry must not load.
+ * (In a worker thread Node has loaded it already.)
  */
 export function onParentHalt(listener: () => void): (ending?: WorkerEnding) => void {
-  const port = parentPort;
+  const { isMainThread, parentPort: port } = process.getBuiltinModule("node:worker_threads");
   if (isMainThread || !port) return nothing;
   const onMessage = (message: unknown) => {
     if (isProtocolMessage(message) && message[PROTOCOL] === HALT[PROTOCOL]) listener();
