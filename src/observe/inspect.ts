@@ -46,7 +46,7 @@ export function snapshot(node: Node): TaskTree {
   addChildren(node, children);
   const kind = node instanceof GroupNode ? "group" : "task";
   const name = node.name ?? node.path;
-  const processes = processesOf(node);
+  const processes = heldBy(node);
   return {
     kind,
     name,
@@ -74,6 +74,17 @@ function addChildren(node: Node, children: TaskTree[]): void {
     }
   }
   if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
+}
+
+/** What `node` holds, and what the unnamed groups in it hold: they show under `node`, as their tasks do. */
+function heldBy(node: Node): ProcessInfo[] | undefined {
+  let held = processesOf(node);
+  for (const group of node.groups ?? []) {
+    if (group.name) continue;
+    const inner = heldBy(group);
+    if (inner) held = [...(held ?? []), ...inner];
+  }
+  return held;
 }
 
 /** The root group above an owner, if it runs under `run()` / `main()`. */

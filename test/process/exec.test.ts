@@ -295,6 +295,30 @@ describe("exec(): a process owned by a task", () => {
     assert.equal(after?.processes, undefined);
   });
 
+  it("shows a process of an unnamed group under the group's owner, where the group's tasks show", async () => {
+    let tree: TaskTree | undefined;
+    await run(function* (g) {
+      yield* g.start(
+        function* (ready) {
+          yield* group(function* () {
+            const child = yield* exec("sleep", ["1000"], { stdio: "ignore" });
+            groups.add(child.pid);
+            ready(undefined);
+            yield* suspend();
+          });
+        },
+        { name: "owner" },
+      );
+      tree = yield* inspect();
+      yield* g.halt();
+    });
+    const owner = tree?.children.find((c) => c.name === "owner");
+    assert.deepEqual(
+      owner?.processes?.map((p) => p.path),
+      ["main/owner/sleep"],
+    );
+  });
+
   it("rejects bad arguments at the call, and names the task when the command cannot start", async () => {
     assert.throws(() => exec(""), /exec\(\): command must be a non-empty string/);
     assert.throws(
@@ -345,6 +369,24 @@ describe("exec(): a process owned by a task", () => {
 });
 
 describe("exec(): nothing outlives the program", () => {
+  it("when main() gives up on a teardown, the stuck report names the process, and the watchdog stops it", async () => {
+    const fixture = startFixture("exec-stuck");
+    await fixture.waitFor("ready");
+    const pid = Number(fixture.stdout[0]?.slice("pid ".length));
+    groups.add(pid);
+    fixture.child.kill("SIGTERM");
+    const { code, signal, stdout, stderr } = await fixture.exited;
+    assert.equal(code, 124, `signal ${signal}; stdout ${stdout.join("|")}; stderr ${stderr}`);
+    assert.match(stderr, /teardown did not finish within 300 ms; still open:/);
+    assert.match(
+      stderr,
+      new RegExp(
+        `\\n {2}main/tools {2}task {2}halting for [\\d.]+s \\(received SIGTERM\\)\\n {6}holds stubborn {2}process {2}pid ${pid} {2}stopping [\\d.]+s {2}sh -c "trap '' TERM; echo trapped; exec sleep 1000"\\n`,
+      ),
+    );
+    assert.deepEqual(await waitUntilGone([pid], 1000), [], "the watchdog stopped it after main exited");
+  });
+
   for (const [how, env] of [
     ["a SIGKILL of the Node process", {}],
     ["process.exit() without a teardown", { EXIT: "abrupt" }],
@@ -358,7 +400,7 @@ describe("exec(): nothing outlives the program", () => {
         .map(Number);
       assert.equal(pgids.length, 3);
       for (const pgid of pgids) groups.add(pgid);
-      assert.equal(livingInGroups(pgids).length >= 4, true, "three groups, one with a grandchild");
+      assert.equal(livingInGroups(pgids).length, 4, "three groups, one with a grandchild");
       const watchdogs = livingChildren(fixture.child.pid as number).filter((pid) =>
         commandLine(pid).includes("unwind-watchdog"),
       );
