@@ -77,7 +77,7 @@ export interface ExecOptions {
  * - **No orphans, even on a crash.** A small watchdog process (one `sh`
  *   per root, not per child) kills every live group if this Node process
  *   dies without a teardown (SIGKILL, a crash): `killSignal`, then SIGKILL
- *   half a second later. Processes that leave their group (`setsid`,
+ *   about 0.3 s later. Processes that leave their group (`setsid`,
  *   daemons) are out of reach.
  * - `expect()` turns a non-zero exit into a `ProcessError` with the last
  *   lines of stderr; `join()` returns the exit status whatever it is. A

@@ -45,7 +45,10 @@ export interface WorkerPoolOptions {
  * import { workerPool, type WorkerPool } from "unwind/process";
  *
  * await main(function* () {
- *   const pool: WorkerPool<number, number> = yield* workerPool(new URL("./fib-worker.js", import.meta.url), { size: 4 });
+ *   const pool: WorkerPool<number, number> = yield* workerPool<number, number>(
+ *     new URL("./fib-worker.js", import.meta.url),
+ *     { size: 4 },
+ *   );
  *   const results = yield* mapLimit([30, 31, 32, 33, 34, 35], pool.size, (n) => pool.run(n));
  *   console.log(results);
  * });

@@ -51,6 +51,8 @@ export interface WorkerHandle {
    * Calls `listener` with each message the worker posts on its
    * `parentPort` (messages that came before the first listener are kept
    * and delivered to it). Returns a function that removes the listener.
+   * Objects with an `"@unwind"` key are unwind's own messages (the halt,
+   * the worker's failures, the pool's jobs): they are not passed on.
    */
   onMessage(listener: (value: unknown) => void): () => void;
   /**
