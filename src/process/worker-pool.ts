@@ -135,6 +135,8 @@ interface Slot {
   readonly index: number;
   thread: WorkerThread;
   ticket: Ticket | undefined;
+  /** Its worker died by itself (a failure): the slot takes no more jobs. */
+  dead: boolean;
 }
 
 /** One job on its way through the pool. */
@@ -183,7 +185,7 @@ class Pool<Job, Result> implements WorkerPool<Job, Result> {
   constructor(private readonly settings: PoolSettings) {
     try {
       for (let index = 1; index <= settings.size; index++) {
-        const slot: Slot = { index, thread: this.startThread(index), ticket: undefined };
+        const slot: Slot = { index, thread: this.startThread(index), ticket: undefined, dead: false };
         this.watch(slot);
         this.slots.push(slot);
       }
@@ -254,9 +256,14 @@ class Pool<Job, Result> implements WorkerPool<Job, Result> {
   }
 
   private dispatch(): void {
+    if (this.slots.every((slot) => slot.dead)) {
+      const error = new Error(`${this.path}: every worker of the pool has died`);
+      for (const ticket of this.queue.splice(0)) ticket.reject(error);
+      return;
+    }
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
-      if (slot.ticket || slot.thread.exitCode !== undefined || slot.thread.stopped) continue;
+      if (slot.dead || slot.ticket || slot.thread.exitCode !== undefined || slot.thread.stopped) continue;
       const ticket = this.queue.shift() as Ticket;
       const request: JobRequest = { [PROTOCOL]: "job", id: ticket.id, job: ticket.job };
       try {
@@ -330,13 +337,12 @@ class Pool<Job, Result> implements WorkerPool<Job, Result> {
           error: new Error(`${thread.path}: a pool worker ended by itself`),
         },
       ]);
+    slot.dead = true;
     slot.ticket?.reject(error);
     const owner = this.settings.owner;
     if (owner) owner.adopt(error.failures);
     else this.failures.push(...error.failures);
-    if (this.slots.every((s) => s.thread.exitCode !== undefined)) {
-      for (const ticket of this.queue.splice(0)) ticket.reject(error);
-    }
+    this.dispatch();
   }
 
   /** The owner's teardown: drop the queue, stop every worker, report what failed on the way. */
