@@ -392,6 +392,12 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.cleanups.push(cleanup);
   }
 
+  /** Takes back a cleanup that is no longer needed (see `addTeardown`). */
+  removeCleanup(cleanup: Cleanup): void {
+    const at = this.cleanups.lastIndexOf(cleanup);
+    if (at >= 0) this.cleanups.splice(at, 1);
+  }
+
   /**
    * Gives the children a chance to finish by themselves at the start of
    * the teardown, before any of them is halted. Internal: `serve()` drains

@@ -1,4 +1,4 @@
-import { type Operation, useScope } from "effection";
+import { type Operation, type Scope, useScope } from "effection";
 import { checkOnTeardown } from "./arguments.ts";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
 import { internal } from "./effection-internals.ts";
@@ -45,20 +45,31 @@ export function onTeardown(cleanup: Cleanup): Operation<void> {
   checkOnTeardown(cleanup);
   return {
     *[Symbol.iterator]() {
-      const scope = yield* useScope();
-      const owner = scope.get(OwnerContext);
-      if (owner instanceof GroupNode && owner.ownsBodyScope(scope)) {
-        // A group body's cleanups wait for the group's children.
-        owner.addCleanup(cleanup);
-        return;
-      }
-      // The reason is read when the cleanup runs, not when it is registered.
-      internal(scope).ensure(() =>
-        runCleanup(cleanup, owner?.haltReason, (error) => {
-          if (!owner) throw error;
-          owner.cleanupFailed(error);
-        }),
-      );
+      addTeardown(yield* useScope(), cleanup);
     },
   };
+}
+
+/**
+ * Registers `cleanup` in `scope` exactly as `onTeardown()` does, without a
+ * step of its own: a caller that has just started something (a process, a
+ * thread) registers its teardown in the same synchronous stretch of code,
+ * so no halt can come between the start and the registration. Returns a
+ * function that takes the cleanup back, for a resource that ended by itself
+ * while its owner goes on (so a long-lived owner does not pile them up).
+ */
+export function addTeardown(scope: Scope, cleanup: Cleanup): () => void {
+  const owner = scope.get(OwnerContext);
+  if (owner instanceof GroupNode && owner.ownsBodyScope(scope)) {
+    // A group body's cleanups wait for the group's children.
+    owner.addCleanup(cleanup);
+    return () => owner.removeCleanup(cleanup);
+  }
+  // The reason is read when the cleanup runs, not when it is registered.
+  return internal(scope).ensure(() =>
+    runCleanup(cleanup, owner?.haltReason, (error) => {
+      if (!owner) throw error;
+      owner.cleanupFailed(error);
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import { type Operation, useScope } from "effection";
 import { GroupNode } from "../core/group-node.ts";
 import type { HaltKind } from "../core/halt-reason.ts";
+import { type ProcessInfo, processesOf } from "../core/held-processes.ts";
 import { type Owner, OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { TaskNode } from "../core/task-node.ts";
@@ -37,6 +38,8 @@ export interface TaskTree {
   readonly dropped?: number;
   /** The stack frame that started it, when spawn sites are recorded (`UNWIND_SPAWN_SITES=1`). */
   readonly site?: string;
+  /** OS processes and worker threads it holds (`exec()`, `worker()` of "unwind/process"). */
+  readonly processes?: readonly ProcessInfo[];
   readonly children: readonly TaskTree[];
 }
 
@@ -47,6 +50,7 @@ export function snapshot(node: Node): TaskTree {
   addChildren(node, children);
   const kind = node instanceof GroupNode ? "group" : "task";
   const name = node.name ?? node.path;
+  const processes = heldBy(node);
   return {
     kind,
     name,
@@ -57,6 +61,7 @@ export function snapshot(node: Node): TaskTree {
     ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
     ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
     ...(node.site ? { site: node.site } : {}),
+    ...(processes ? { processes } : {}),
     children,
   };
 }
@@ -73,6 +78,17 @@ function addChildren(node: Node, children: TaskTree[]): void {
     }
   }
   if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
+}
+
+/** What `node` holds, and what the unnamed groups in it hold: they show under `node`, as their tasks do. */
+function heldBy(node: Node): ProcessInfo[] | undefined {
+  let held = processesOf(node);
+  for (const group of node.groups ?? []) {
+    if (group.name) continue;
+    const inner = heldBy(group);
+    if (inner) held = [...(held ?? []), ...inner];
+  }
+  return held;
 }
 
 /** The root group above an owner, if it runs under `run()` / `main()`. */
@@ -142,17 +158,31 @@ export function inspect(): Operation<TaskTree> {
  */
 export function formatTree(tree: TaskTree, now: number = Date.now()): string {
   const lines: string[] = [];
+  const age = (since: number) => `${((now - since) / 1000).toFixed(1)}s`;
   const walk = (node: TaskTree, prefix: string, branch: string) => {
-    const since = node.haltStartedAt ?? node.startedAt;
-    const age = `${((now - since) / 1000).toFixed(1)}s`;
     const why = node.haltReason ? ` (${node.haltReason.message})` : "";
     const dropped = node.dropped ? `, ${node.dropped} queued dropped` : "";
-    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}`);
+    const since = node.haltStartedAt ?? node.startedAt;
+    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age(since)}${why}${dropped}`);
     const childPrefix = prefix + (branch === "" ? "" : branch === "└─ " ? "   " : "│  ");
+    const processes = node.processes ?? [];
+    const count = processes.length + node.children.length;
+    processes.forEach((process, i) => {
+      const last = i === count - 1 ? "└─ " : "├─ ";
+      lines.push(`${childPrefix}${last}${processLine(process, age)}`);
+    });
     node.children.forEach((child, i) => {
-      walk(child, childPrefix, i === node.children.length - 1 ? "└─ " : "├─ ");
+      walk(child, childPrefix, processes.length + i === count - 1 ? "└─ " : "├─ ");
     });
   };
   walk(tree, "", "");
   return lines.join("\n");
+}
+
+/** `sleep  process  pid 4242  running 1.0s  sleep 10`, or the same for a worker thread. */
+export function processLine(process: ProcessInfo, age: (since: number) => string): string {
+  const id = process.kind === "process" ? `pid ${process.pid}` : `thread ${process.threadId}`;
+  const what = process.kind === "process" ? process.command : process.module;
+  const since = process.haltStartedAt ?? process.startedAt;
+  return `${process.name}  ${process.kind}  ${id}  ${process.state} ${age(since)}  ${what}`;
 }

@@ -1,5 +1,5 @@
 import { GroupError, type TaskFailure } from "../core/group-error.ts";
-import type { TaskTree } from "./inspect.ts";
+import { processLine, type TaskTree } from "./inspect.ts";
 
 /**
  * Lines that name every task still open when teardown was cut short, with
@@ -18,6 +18,7 @@ export function formatStuckReport(tree: TaskTree | undefined, why: string, now: 
       : `${node.state} for ${seconds(node.startedAt)} (halt not started)`;
     open.push(`  ${node.path || "(root)"}  ${node.kind}  ${state}`);
     if (node.site) open.push(`      started at ${node.site}`);
+    for (const process of node.processes ?? []) open.push(`      holds ${processLine(process, seconds)}`);
   };
   if (tree) walk(tree, 0);
   return [...lines, ...(open.length > 0 ? open : ["  (no task is open)"])].join("\n");

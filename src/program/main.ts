@@ -7,6 +7,7 @@ import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
+import { onParentHalt } from "./parent-port.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
 import { ShutdownLadder } from "./shutdown-ladder.ts";
@@ -208,6 +209,10 @@ export async function main<T>(
   for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => ladder.received(received));
   listeners.on("uncaughtException", onUncaught);
   listeners.on("unhandledRejection", (reason: unknown) => onUncaught(reason, "unhandledRejection"));
+  // A worker thread gets no signals: the halt message of the thread that
+  // started it is its SIGTERM. leaveParent() at the end tells that thread how
+  // the root ended.
+  const leaveParent = onParentHalt(() => ladder.received("SIGTERM"));
   // Only now: the body may run synchronously up to its first pause.
   root.start(body, groupOptions);
 
@@ -225,6 +230,7 @@ export async function main<T>(
 
   const outcome =
     "status" in ended ? ended : outcomeOf<T>(ended.value, ended.failures, root.path, ladder.signal);
+  leaveParent(outcome);
   if ("error" in outcome && outcome.error) {
     const title =
       outcome.status === "signal" ? `errors during the ${outcome.signal} shutdown` : `${root.path} failed`;

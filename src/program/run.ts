@@ -7,6 +7,7 @@ import { HaltReason } from "../core/halt-reason.ts";
 import { OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { snapshot, type TaskTree } from "../observe/inspect.ts";
+import { onParentHalt } from "./parent-port.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 
 /**
@@ -27,7 +28,9 @@ import { ProcessListeners } from "./process-listeners.ts";
 export interface RunOptions extends GroupOptions {
   /**
    * Signals that halt the root; none unless given (use `main()` for
-   * programs). With signals, the root also keeps Node alive until it ends.
+   * programs). With signals, the root also keeps Node alive until it ends,
+   * and in a worker thread started by `worker()` of "unwind/process" the
+   * parent's halt counts as SIGTERM.
    */
   signals?: readonly NodeJS.Signals[];
 }
@@ -89,9 +92,11 @@ export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions 
   if (signals.length === 0) return root.start(body, groupOptions);
   // Waiting for a signal must keep Node alive.
   const listeners = new ProcessListeners().keepAlive();
-  for (const signal of signals) {
-    listeners.on(signal, (received: NodeJS.Signals) => root.owner.halt(HaltReason.signal(received)));
-  }
+  const onSignal = (signal: NodeJS.Signals) => root.owner.halt(HaltReason.signal(signal));
+  for (const signal of signals) listeners.on(signal, onSignal);
+  // In a worker thread, the halt message of its parent is its SIGTERM.
+  const leaveParent = onParentHalt(() => onSignal("SIGTERM"));
+  listeners.add(() => leaveParent());
   const dispose = () => listeners.dispose();
   root.start(body, groupOptions).then(dispose, dispose);
   return root;

@@ -12,6 +12,8 @@ export interface Exited {
 
 export interface Fixture {
   child: ChildProcess;
+  /** Every stdout line so far, in order (the same array `exited` resolves with). */
+  stdout: string[];
   /** Resolves when the fixture has printed `line` on stdout (a string: exactly that line). */
   waitFor(line: string | RegExp): Promise<void>;
   exited: Promise<Exited>;
@@ -70,5 +72,5 @@ export function startScript(path: string, env: Record<string, string> = {}): Fix
         );
       });
     });
-  return { child, waitFor, exited };
+  return { child, stdout, waitFor, exited };
 }

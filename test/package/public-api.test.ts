@@ -3,10 +3,11 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
-/** The package's entry points ("unwind", "unwind/http") and their source files. */
+/** The package's entry points ("unwind", "unwind/http", "unwind/process") and their source files. */
 const entries = {
   unwind: fileURLToPath(new URL("../../src/index.ts", import.meta.url)),
   "unwind/http": fileURLToPath(new URL("../../src/http/index.ts", import.meta.url)),
+  "unwind/process": fileURLToPath(new URL("../../src/process/index.ts", import.meta.url)),
 };
 
 /** Every symbol an entry point exports, with the declarations behind it. */
@@ -32,6 +33,7 @@ function publicSymbols(entry: string) {
 const named = {
   unwind: ["main", "run", "group", "onTeardown", "inspect", "GroupError", "withTimeout", "shield"],
   "unwind/http": ["serve", "mount", "fromFetch"],
+  "unwind/process": ["exec", "worker", "workerPool", "ProcessError", "WorkerError"],
 };
 
 for (const [entryName, entry] of Object.entries(entries) as [keyof typeof entries, string][])
