@@ -162,17 +162,33 @@ describe("the MPD example as a real process", () => {
         MPD_HOST: server.host,
         MPD_PORT: String(server.port),
       });
-      await program.waitFor(
-        "Watching for changes. Press t (or send SIGUSR2) for the task tree, Ctrl-C to quit.",
-      );
+      const watching = "Watching for changes. Press t (or send SIGUSR2) for the task tree, Ctrl-C to quit.";
+      await program.waitFor(watching);
       await server.waitForCommand("idle player mixer");
       program.child.kill("SIGUSR2");
-      await program.waitFor(/^└─ keys {2}task {2}running \d+\.\ds$/);
+      await program.waitFor(/^└─ keys +task 7 +running +\d+(ms|\.\ds)$/);
       program.child.kill("SIGINT");
       const { code, stdout, stderr } = await program.exited;
       assert.equal(code, 130, stderr);
       assert.equal(stderr, "");
       assert.deepEqual(server.commands.slice(-2), ["noidle", "close"]);
+      // The tree printed on SIGUSR2 (ages vary): the task mpd runs the
+      // client's unnamed group, which holds the writer and the reader.
+      const asked = stdout.slice(stdout.indexOf(watching) + 1);
+      const tree = asked.slice(asked.findIndex((line) => line.startsWith("main ")));
+      assert.deepEqual(
+        tree.slice(0, 7).map((line) => line.replace(/ +\d+(ms|\.\ds)$/, " <age>")),
+        [
+          "main             group 1  running <age>",
+          "├─ mpd           task 2   running <age>",
+          "│  └─ (unnamed)  group 3  running <age>",
+          "│     ├─ writer  task 4   running <age>",
+          "│     └─ reader  task 5   running <age>",
+          "├─ idle          task 6   running <age>",
+          "└─ keys          task 7   running <age>",
+        ],
+        stdout.join("\n"),
+      );
       const timed = stdout
         .filter((l) => /^\s+\+\s*\d+ ms {2}/.test(l))
         .map((l) => l.replace(/^\s+\+\s*\d+ ms {2}/, ""));
