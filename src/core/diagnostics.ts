@@ -35,7 +35,11 @@ export const Channels = {
  *
  * @example
  * ```ts
- * const line = (e: UnwindEvent) => `${e.kind} ${e.path} ${e.state}`;
+ * import { subscribe } from "node:diagnostics_channel";
+ * import { Channels, type UnwindEvent } from "unwind";
+ *
+ * const line = (e: UnwindEvent) => `${e.kind} ${e.path} ${e.state} ${e.reason?.message ?? ""}`;
+ * subscribe(Channels.settle, (message) => console.log(line(message as UnwindEvent)));
  * ```
  */
 export interface UnwindEvent {

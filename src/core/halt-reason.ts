@@ -61,10 +61,14 @@ export interface HaltReasonJSON {
  *
  * @example
  * ```ts
- * import { onTeardown } from "unwind";
+ * import { main, onTeardown } from "unwind";
+ * import { suspend } from "effection";
  *
- * yield* onTeardown((reason) => {
- *   if (reason?.kind === "signal") console.log(`stopping on ${reason.signal}`);
+ * await main(function* () {
+ *   yield* onTeardown((reason) => {
+ *     if (reason?.kind === "signal") console.log(`stopping on ${reason.signal}`);
+ *   });
+ *   yield* suspend(); // Ctrl-C prints "stopping on SIGINT"
  * });
  * ```
  */
