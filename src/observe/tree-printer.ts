@@ -91,9 +91,8 @@ export function formatOpenTasks(tree: TaskTree | undefined, now: number, paint: 
   const rows: Row[] = [];
   const walk = (node: TaskTree) => {
     for (const child of node.children) walk(child);
-    const columnsOf = columns(node, now, paint);
-    if (!node.haltStartedAt) columnsOf[3] = cell("halt not started", paint("gray", "halt not started"));
-    rows.push({ cells: [cell(`  ${node.path || "(root)"}`), ...columnsOf] });
+    const note = node.haltStartedAt ? undefined : "halt not started";
+    rows.push({ cells: [cell(`  ${node.path || "(root)"}`), ...columns(node, now, paint, note)] });
     if (node.site) rows.push({ line: paint("gray", `      started at ${node.site}`) });
   };
   if (tree) walk(tree);
@@ -138,12 +137,13 @@ function cell(plain: string, text: string = plain, right?: boolean): Cell {
   return right ? { plain, text, right } : { plain, text };
 }
 
-/** Kind and id, state, time in that state, and the details: why, dropped children, process. */
-function columns(node: TaskTree, now: number, paint: Paint): Cell[] {
+/** Kind and id, state, time in that state, and the details: a note, why, dropped children, process. */
+function columns(node: TaskTree, now: number, paint: Paint, note?: string): Cell[] {
   const kind = `${node.kind} ${node.id}`;
   const since = node.haltStartedAt ?? node.startedAt;
   const age = formatDuration(now - since);
   const details = [
+    ...(note ? [paint("gray", note)] : []),
     ...(node.haltReason ? [paint("yellow", node.haltReason.message)] : []),
     ...(node.dropped ? [paint("gray", `${node.dropped} queued dropped`)] : []),
     ...(node.pid !== undefined ? [paint("gray", `pid ${node.pid}`)] : []),

@@ -252,6 +252,25 @@ describe("unwind tree <pid>", () => {
     assert.equal(existsSync(socket), false, "the stale socket is gone");
   });
 
+  it("gives up with a clear error when the program does not answer (its event loop is blocked)", async () => {
+    const program = started(startFixture("inspectable", { BLOCK: "1" }));
+    await program.waitFor("ready");
+    const pid = program.child.pid as number;
+    const { code, stdout, stderr } = await unwind(["tree", String(pid), "--timeout", "300"]);
+    assert.deepEqual(
+      { code, stdout, stderr },
+      {
+        code: 1,
+        stdout: "",
+        stderr:
+          `unwind tree: process ${pid} did not answer within 300 ms: its event loop may be blocked ` +
+          "by synchronous work (try again, or a longer --timeout)\n",
+      },
+    );
+    program.child.kill("SIGKILL");
+    await program.exited;
+  });
+
   it("main({ inspect: false }) has no socket: the program says it cannot be inspected", async () => {
     const program = started(startFixture("inspectable", { INSPECT: "false" }));
     await program.waitFor("ready");
