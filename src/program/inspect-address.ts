@@ -39,7 +39,7 @@ export function inspectDirectory(create: boolean): InspectDirectory | undefined 
       fs().mkdirSync(path, { mode: 0o700 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST")
-        return { problem: `cannot create ${path}: ${error}` };
+        return { problem: `cannot create ${path}: ${(error as Error).message}` };
     }
   }
   let stat: Stats;

@@ -93,5 +93,8 @@ function snapshotOf({ tree, phase }: ProgramState): ProcessSnapshot {
 }
 
 function warn(problem: string): void {
-  process.emitWarning(`unwind tree cannot inspect this program: ${problem}`, { code: "UNWIND_INSPECT" });
+  process.emitWarning(
+    `unwind tree cannot inspect this program: ${problem}. (main({ inspect: false }) turns inspection off.)`,
+    { code: "UNWIND_INSPECT" },
+  );
 }

@@ -3,8 +3,20 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { suspend, until } from "effection";
@@ -250,6 +262,51 @@ describe("unwind tree <pid>", () => {
       { code: 1, stdout: "", stderr: `unwind tree: no process ${pid} is running\n` },
     );
     assert.equal(existsSync(socket), false, "the stale socket is gone");
+  });
+
+  it("refuses a socket directory others could enter, or a symlink in its place: the program runs on, with a warning", async () => {
+    const cases = [
+      {
+        prepare: (dir: string) => {
+          mkdirSync(dir);
+          chmodSync(dir, 0o777);
+        },
+        problem: (dir: string) => `${dir} is open to other users (mode 777)`,
+      },
+      {
+        prepare: (dir: string) => {
+          const elsewhere = join(dir, "..", "elsewhere");
+          mkdirSync(elsewhere, { mode: 0o700 });
+          symlinkSync(elsewhere, dir);
+        },
+        problem: (dir: string) => `${dir} is not a directory`,
+      },
+    ];
+    for (const { prepare, problem } of cases) {
+      const temporary = mkdtempSync(join(tmpdir(), "unwind-test-"));
+      try {
+        const dir = join(temporary, `unwind-${process.getuid?.()}`);
+        prepare(dir);
+        const program = started(startFixture("inspectable", { TMPDIR: temporary }));
+        await program.waitFor("ready");
+        const pid = program.child.pid as number;
+        assert.deepEqual(readdirSync(dir), [], "no socket where others could reach it");
+        const { code, stderr } = await unwind(["tree", String(pid)], { TMPDIR: temporary });
+        assert.deepEqual({ code, stderr }, { code: 1, stderr: `unwind tree: ${problem(dir)}\n` });
+        program.child.kill("SIGTERM");
+        const exited = await program.exited;
+        assert.equal(exited.code, 143);
+        assert.ok(
+          exited.stderr.includes(
+            `[UNWIND_INSPECT] Warning: unwind tree cannot inspect this program: ${problem(dir)}. ` +
+              "(main({ inspect: false }) turns inspection off.)\n",
+          ),
+          exited.stderr,
+        );
+      } finally {
+        rmSync(temporary, { recursive: true, force: true });
+      }
+    }
   });
 
   it("gives up with a clear error when the program does not answer (its event loop is blocked)", async () => {
