@@ -74,8 +74,8 @@ function* treeOnRequest(): Operation<void> {
     });
   }
   for (;;) {
-    yield* requests.take();
-    console.log(`\n${formatTree(yield* inspect())}\n`);
+    const request = yield* requests.take();
+    console.log(`\ntask tree (${request}):\n${formatTree(yield* inspect())}\n`);
   }
 }
 

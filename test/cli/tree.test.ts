@@ -239,10 +239,10 @@ describe("unwind tree <pid>", () => {
       `unwind tree: process ${pid} (sleep 60) is not an unwind program (it has no unwind socket).\n` +
         "Only a program started with unwind's main() answers, once main() has started, unless it passed { inspect: false }.\n",
     );
-    // Still running, sleeping, with no signal pending or delivered.
+    // Still running (not stopped, not a zombie), with no signal pending or delivered.
     assert.deepEqual([sleeper.exitCode, sleeper.signalCode], [null, null]);
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    assert.match(status, /^State:\s+S \(sleeping\)$/m);
+    assert.match(status, /^State:\s+[RS] \((running|sleeping)\)$/m);
     assert.match(status, /^SigPnd:\s+0+$/m);
     assert.match(status, /^ShdPnd:\s+0+$/m);
     sleeper.kill();
