@@ -4,7 +4,9 @@
 // prints every change MPD reports. Ctrl-C (or SIGTERM) cancels the pending
 // `idle` with `noidle`, says `close`, ends the socket and exits 130 (143):
 // no task left pending, no "Event loop is closed", every step printed.
-// Press t (or send SIGUSR2) to print the live task tree.
+// Press t (or send SIGUSR2) to print the live task tree; from another
+// terminal, `npx unwind tree <pid>` prints it too (`npm run unwind -- tree
+// <pid>` in this repository).
 import { subscribe } from "node:diagnostics_channel";
 import { type Operation, sleep, suspend, until } from "effection";
 import { Channels, formatTree, inspect, main, onTeardown, type UnwindEvent, useCancelSignal } from "unwind";
@@ -72,8 +74,8 @@ function* treeOnRequest(): Operation<void> {
     });
   }
   for (;;) {
-    yield* requests.take();
-    console.log(`\n${formatTree(yield* inspect())}\n`);
+    const request = yield* requests.take();
+    console.log(`\ntask tree (${request}):\n${formatTree(yield* inspect())}\n`);
   }
 }
 
@@ -114,6 +116,7 @@ await main(function* (root) {
 
   yield* sleep(10);
   console.log(`\n${formatTree(yield* inspect())}\n`);
-  console.log("Watching for changes. Press t (or send SIGUSR2) for the task tree, Ctrl-C to quit.\n");
+  console.log("Watching for changes. Press t (or send SIGUSR2) for the task tree, Ctrl-C to quit.");
+  console.log(`From another terminal: npm run unwind -- tree ${process.pid}\n`);
   yield* suspend();
 });

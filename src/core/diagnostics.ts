@@ -1,5 +1,5 @@
 import { channel } from "node:diagnostics_channel";
-import type { HaltKind } from "./halt-reason.ts";
+import type { HaltReasonJSON } from "./halt-reason.ts";
 import type { TaskState } from "./task-state.ts";
 
 /**
@@ -51,7 +51,7 @@ export interface UnwindEvent {
   /** Milliseconds since the epoch. */
   readonly time: number;
   /** `halt-begin` (and `settle` after a halt): why. */
-  readonly reason?: { readonly kind: HaltKind; readonly message: string };
+  readonly reason?: HaltReasonJSON;
   /** `settle` after a halt: how long the teardown took, in ms. */
   readonly teardownMs?: number;
   /** `cleanup-error`: what the cleanup threw. */

@@ -1,31 +1,41 @@
 import { type Operation, useScope } from "effection";
 import { GroupNode } from "../core/group-node.ts";
-import type { HaltKind } from "../core/halt-reason.ts";
+import type { HaltReasonJSON } from "../core/halt-reason.ts";
 import { type ProcessInfo, processesOf } from "../core/held-processes.ts";
 import { type Owner, OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { TaskNode } from "../core/task-node.ts";
 import type { TaskState } from "../core/task-state.ts";
+import { taskId } from "./task-id.ts";
 
 /**
  * A snapshot of one task or group and everything under it. Plain data:
  * `JSON.stringify` it, compare it in tests, or print it with `formatTree`.
  * Times are milliseconds since the epoch.
  *
+ * A group made without a name is a node of its own (`name` is `""`) under
+ * the task that runs it, with the same `path` as that task: its `kind` and
+ * `id` tell them apart.
+ *
  * @example
  * ```ts
  * import { inspect, main, type TaskTree } from "unwind";
+ * import { suspend } from "effection";
  *
- * const paths = (tree: TaskTree): string[] => [tree.path, ...tree.children.flatMap(paths)];
+ * const paths = (t: TaskTree): string[] => [t.path, ...t.children.flatMap(paths)];
  *
  * await main(function* (root) {
- *   root.spawn(function* () {}, { name: "db" });
+ *   root.spawn(function* () { yield* suspend(); }, { name: "db" });
  *   console.log(paths(yield* inspect())); // ["main", "main/db"]
+ *   yield* root.halt();
  * });
  * ```
  */
 export interface TaskTree {
+  /** Unique in the process and kept for the task's life: `task 7` in the printed tree. */
+  readonly id: number;
   readonly kind: "group" | "task";
+  /** Its name within its group; `""` for a group made without a name. */
   readonly name: string;
   readonly path: string;
   readonly state: TaskState;
@@ -33,7 +43,7 @@ export interface TaskTree {
   /** When its teardown started, if it has. */
   readonly haltStartedAt?: number;
   /** Why it is being torn down, if it is. */
-  readonly haltReason?: { readonly kind: HaltKind; readonly message: string };
+  readonly haltReason?: HaltReasonJSON;
   /** For a group: queued children its teardown dropped before they started. */
   readonly dropped?: number;
   /** The stack frame that started it, when spawn sites are recorded (`UNWIND_SPAWN_SITES=1`). */
@@ -45,15 +55,17 @@ export interface TaskTree {
 
 type Node = GroupNode | TaskNode<unknown>;
 
+/** The snapshot of `node` and everything under it. */
 export function snapshot(node: Node): TaskTree {
+  const id = taskId(node); // before the children's: ids go in tree order
   const children: TaskTree[] = [];
-  addChildren(node, children);
-  const kind = node instanceof GroupNode ? "group" : "task";
-  const name = node.name ?? node.path;
-  const processes = heldBy(node);
+  if (node.groups) for (const group of node.groups) children.push(snapshot(group));
+  if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
+  const processes = processesOf(node);
   return {
-    kind,
-    name,
+    id,
+    kind: node.kind,
+    name: node.name ?? "",
     path: node.path,
     state: node.state,
     startedAt: node.startedAt,
@@ -64,31 +76,6 @@ export function snapshot(node: Node): TaskTree {
     ...(processes ? { processes } : {}),
     children,
   };
-}
-
-/**
- * A group without a name adds no segment to its children's paths, so the
- * tree shows its children directly under its owner, as their paths read.
- */
-function addChildren(node: Node, children: TaskTree[]): void {
-  if (node.groups) {
-    for (const group of node.groups) {
-      if (group.name) children.push(snapshot(group));
-      else addChildren(group, children);
-    }
-  }
-  if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
-}
-
-/** What `node` holds, and what the unnamed groups in it hold: they show under `node`, as their tasks do. */
-function heldBy(node: Node): ProcessInfo[] | undefined {
-  let held = processesOf(node);
-  for (const group of node.groups ?? []) {
-    if (group.name) continue;
-    const inner = heldBy(group);
-    if (inner) held = [...(held ?? []), ...inner];
-  }
-  return held;
 }
 
 /** The root group above an owner, if it runs under `run()` / `main()`. */
@@ -120,9 +107,9 @@ export function rootGroupOf(owner: Owner | undefined): GroupNode | undefined {
  *     yield* suspend();
  *   }, { name: "worker" });
  *   console.log(formatTree(yield* inspect()));
- *   // main  group  running 0.0s
- *   // └─ worker  task  running 0.0s
- *   yield* worker.halt(); // the root joins its tasks: end the worker to end the program
+ *   // main       group 1  running  2ms
+ *   // └─ worker  task 2   running  1ms
+ *   yield* root.halt();
  * });
  * ```
  */
@@ -135,54 +122,4 @@ export function inspect(): Operation<TaskTree> {
       return snapshot(root);
     },
   };
-}
-
-/**
- * Renders a task tree for people, one line per task: name, kind, state and
- * how long it has been in that state.
- *
- * @param tree A snapshot from `inspect()` or `root.inspect()`.
- * @param now The time the durations are counted to (default: now).
- * @returns One line per task, indented by depth.
- *
- * @example
- * ```ts
- * import { formatTree } from "unwind";
- *
- * console.log(formatTree({
- *   kind: "group", name: "main", path: "main", state: "halting",
- *   startedAt: 0, haltStartedAt: 1000, children: [],
- * }, 3500));
- * // main  group  halting 2.5s
- * ```
- */
-export function formatTree(tree: TaskTree, now: number = Date.now()): string {
-  const lines: string[] = [];
-  const age = (since: number) => `${((now - since) / 1000).toFixed(1)}s`;
-  const walk = (node: TaskTree, prefix: string, branch: string) => {
-    const why = node.haltReason ? ` (${node.haltReason.message})` : "";
-    const dropped = node.dropped ? `, ${node.dropped} queued dropped` : "";
-    const since = node.haltStartedAt ?? node.startedAt;
-    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age(since)}${why}${dropped}`);
-    const childPrefix = prefix + (branch === "" ? "" : branch === "└─ " ? "   " : "│  ");
-    const processes = node.processes ?? [];
-    const count = processes.length + node.children.length;
-    processes.forEach((process, i) => {
-      const last = i === count - 1 ? "└─ " : "├─ ";
-      lines.push(`${childPrefix}${last}${processLine(process, age)}`);
-    });
-    node.children.forEach((child, i) => {
-      walk(child, childPrefix, processes.length + i === count - 1 ? "└─ " : "├─ ");
-    });
-  };
-  walk(tree, "", "");
-  return lines.join("\n");
-}
-
-/** `sleep  process  pid 4242  running 1.0s  sleep 10`, or the same for a worker thread. */
-export function processLine(process: ProcessInfo, age: (since: number) => string): string {
-  const id = process.kind === "process" ? `pid ${process.pid}` : `thread ${process.threadId}`;
-  const what = process.kind === "process" ? process.command : process.module;
-  const since = process.haltStartedAt ?? process.startedAt;
-  return `${process.name}  ${process.kind}  ${id}  ${process.state} ${age(since)}  ${what}`;
 }

@@ -1,27 +1,22 @@
 import { GroupError, type TaskFailure } from "../core/group-error.ts";
-import { processLine, type TaskTree } from "./inspect.ts";
+import { colorsFor, painter } from "./colors.ts";
+import type { TaskTree } from "./inspect.ts";
+import { formatOpenTasks } from "./tree-printer.ts";
 
 /**
  * Lines that name every task still open when teardown was cut short, with
  * its state and for how long it has been in it, deepest first: the tasks at
- * the top are the ones holding everything else up.
+ * the top are the ones holding everything else up. Coloured when standard
+ * error wants colour (see `colorsFor`).
  */
-export function formatStuckReport(tree: TaskTree | undefined, why: string, now: number = Date.now()): string {
-  const lines = [`unwind: ${why}; still open:`];
-  const open: string[] = [];
-  const walk = (node: TaskTree, depth: number) => {
-    for (const child of node.children) walk(child, depth + 1);
-    const seconds = (since: number) => `${((now - since) / 1000).toFixed(2)}s`;
-    const why = node.haltReason ? ` (${node.haltReason.message})` : "";
-    const state = node.haltStartedAt
-      ? `${node.state} for ${seconds(node.haltStartedAt)}${why}`
-      : `${node.state} for ${seconds(node.startedAt)} (halt not started)`;
-    open.push(`  ${node.path || "(root)"}  ${node.kind}  ${state}`);
-    if (node.site) open.push(`      started at ${node.site}`);
-    for (const process of node.processes ?? []) open.push(`      holds ${processLine(process, seconds)}`);
-  };
-  if (tree) walk(tree, 0);
-  return [...lines, ...(open.length > 0 ? open : ["  (no task is open)"])].join("\n");
+export function formatStuckReport(
+  tree: TaskTree | undefined,
+  why: string,
+  now: number = Date.now(),
+  color: boolean = colorsFor(process.stderr),
+): string {
+  const paint = painter(color);
+  return [paint("bold", `unwind: ${why}; still open:`), ...formatOpenTasks(tree, now, paint)].join("\n");
 }
 
 /** Prints every failure once: path, phase, and the error with its stack and causes. */

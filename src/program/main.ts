@@ -7,6 +7,7 @@ import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
+import { serveInspection } from "./inspect-socket.ts";
 import { onParentHalt } from "./parent-port.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
@@ -66,6 +67,13 @@ export interface MainOptions extends GroupOptions {
   spawnSites?: boolean;
   /** Call `process.exit` at the end (default). With `false`, resolve with the outcome instead. */
   exit?: boolean;
+  /**
+   * Let `npx unwind tree <pid>` print this program's live task tree (default
+   * `true`): main() listens on a Unix socket in a directory only its user
+   * can enter, answers only when asked, and removes the socket when it
+   * settles. `false`: no socket.
+   */
+  inspect?: boolean;
 }
 
 /**
@@ -123,7 +131,9 @@ export type MainOutcome<T> =
  *   printed once with every aggregated cause, and exits 1;
  * - the body returning exits 0.
  *
- * Every listener and timer main installs is gone when it settles.
+ * Every listener, timer and socket main installs is gone when it settles;
+ * while it runs, `npx unwind tree <pid>` prints its live task tree (see
+ * the `inspect` option).
  *
  * @param body The root group's body: gets the root's handle.
  * @param options The root group's options, plus `signals`, `drainTimeout`,
@@ -159,6 +169,7 @@ export async function main<T>(
     shutdownDelay = 0,
     spawnSites,
     exit = true,
+    inspect = true,
     ...groupOptions
   } = options;
   if (spawnSites !== undefined) recordSpawnSites(spawnSites);
@@ -206,6 +217,7 @@ export async function main<T>(
     owner.fail({ path: root.path, phase: "run", error, origin });
   };
   const listeners = new ProcessListeners().keepAlive();
+  if (inspect) listeners.add(serveInspection(() => ({ tree: root.inspect(), phase: ladder.phase })));
   for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => ladder.received(received));
   listeners.on("uncaughtException", onUncaught);
   listeners.on("unhandledRejection", (reason: unknown) => onUncaught(reason, "unhandledRejection"));
