@@ -32,7 +32,8 @@ const SETTLE_MS = 100;
 /** How much of a child's stderr a failure shows (a stuck report can be long). */
 const STDERR_TAIL = 2000;
 
-interface Variant {
+/** One row of the comparison: a program that handles SIGTERM itself. */
+export interface Variant {
   name: string;
   /** The command line for N tasks, or why this machine cannot run the variant. */
   command: (n: number) => { file: string; args: string[] } | { skip: string };
@@ -40,7 +41,8 @@ interface Variant {
   expectedExit: number;
 }
 
-function node(file: string, ...extra: string[]) {
+/** A TypeScript program under benchmarks/programs/, run like the tests run code. */
+export function node(file: string, ...extra: string[]) {
   return (n: number) => ({
     file: process.execPath,
     args: ["--conditions=unwind-source", "--import", "tsx", programs + file, String(n), ...extra],
@@ -82,6 +84,8 @@ interface Sample {
   exit: number | string;
   /** Cleanups the program says ran; undefined when it printed no count. */
   cleanups: number | undefined;
+  /** CPU time the program says it used from SIGTERM to exit. */
+  cpuMs: number | undefined;
   /** What went wrong, if anything. */
   failure?: string;
 }
@@ -102,8 +106,18 @@ export async function shutdown(
   options: BenchOptions,
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<Row[]> {
-  const { sizes, runs } = settings(options, argv);
-  const all = variants();
+  return compare(variants(), settings(options, argv), options);
+}
+
+/**
+ * Measures each variant at each size, `runs` interleaved rounds per size;
+ * exported so that patched copies can be compared with the same harness.
+ */
+export async function compare(
+  all: readonly Variant[],
+  { sizes, runs }: { sizes: readonly number[]; runs: number },
+  options: BenchOptions,
+): Promise<Row[]> {
   const runnable = all.filter((v) => !("skip" in v.command(1)));
   for (const v of all) {
     const command = v.command(1);
@@ -120,6 +134,7 @@ export async function shutdown(
         await delay(SETTLE_MS);
         for (const program of started) samples.get(program.variant.name)!.push(await stop(program));
       }
+      const cpuRows: Row[] = [];
       for (const variant of all) {
         const command = variant.command(1);
         const figure = `SIGTERM to exit, N = ${n} (1 ms cleanups)`;
@@ -144,7 +159,16 @@ export async function shutdown(
           unit: "ms",
           ...(note ? { note } : {}),
         });
+        const cpu = values.map((s) => s.cpuMs).filter((ms): ms is number => ms !== undefined);
+        cpuRows.push({
+          figure: `CPU time from SIGTERM to exit, N = ${n}`,
+          variant: variant.name,
+          ...summarize(cpu),
+          runs: cpu.length,
+          unit: "ms",
+        });
       }
+      rows.push(...cpuRows);
     }
   } finally {
     for (const child of live) child.kill("SIGKILL");
@@ -180,8 +204,8 @@ interface Started {
   child: ChildProcess;
   /** Resolves at the child's 'exit' event, timed here. */
   exited: Promise<{ at: number; exit: number | string }>;
-  /** Resolves once the child's stdout has closed, with the cleanup count. */
-  counted: Promise<number | undefined>;
+  /** Resolves once the child's stdout has closed, with what it reported at exit. */
+  counted: Promise<{ cleanups: number | undefined; cpuMs: number | undefined }>;
   describe: () => string;
 }
 
@@ -209,10 +233,14 @@ async function start(variant: Variant, n: number): Promise<Started> {
       resolve({ at, exit: code ?? signal ?? "unknown" });
     });
   });
-  const counted = new Promise<number | undefined>((resolve) => {
+  const counted = new Promise<{ cleanups: number | undefined; cpuMs: number | undefined }>((resolve) => {
     child.once("close", () => {
-      const match = /^cleanups (\d+)$/m.exec(stdout);
-      resolve(match ? Number(match[1]) : undefined);
+      const cleanups = /^cleanups (\d+)$/m.exec(stdout)?.[1];
+      const cpuMs = /^cpu-ms ([\d.]+)$/m.exec(stdout)?.[1];
+      resolve({
+        cleanups: cleanups === undefined ? undefined : Number(cleanups),
+        cpuMs: cpuMs === undefined ? undefined : Number(cpuMs),
+      });
     });
   });
   const describe = () => `${variant.name} (N = ${n})${stderr ? `; stderr (tail):\n${stderr}` : ""}`;
@@ -261,15 +289,16 @@ async function stop({ variant, n, child, exited, counted, describe }: Started): 
       ms: EXIT_TIMEOUT_MS,
       exit: "none",
       cleanups: undefined,
+      cpuMs: undefined,
       failure: `no exit within ${EXIT_TIMEOUT_MS} ms`,
     };
   }
-  const cleanups = await counted;
+  const { cleanups, cpuMs } = await counted;
   const problems = [
     ended.exit === variant.expectedExit ? "" : `exit ${ended.exit} (expected ${variant.expectedExit})`,
     cleanups === n ? "" : cleanups === undefined ? "no cleanup count" : "cleanups missing",
   ].filter(Boolean);
-  const sample: Sample = { ms: ended.at - start, exit: ended.exit, cleanups };
+  const sample: Sample = { ms: ended.at - start, exit: ended.exit, cleanups, cpuMs };
   if (problems.length > 0) sample.failure = problems.join(", ");
   return sample;
 }

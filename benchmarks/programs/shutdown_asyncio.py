@@ -5,6 +5,9 @@
 import asyncio
 import signal
 import sys
+import time
+
+cpu_at_signal = None
 
 
 async def main(n: int) -> int:
@@ -20,7 +23,14 @@ async def main(n: int) -> int:
             await asyncio.sleep(0.001)
             cleaned += 1
 
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+    main_task = asyncio.current_task()
+
+    def on_sigterm() -> None:
+        global cpu_at_signal
+        cpu_at_signal = time.process_time()
+        main_task.cancel()
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_sigterm)
     try:
         async with asyncio.TaskGroup() as tg:
             for _ in range(n):
@@ -39,5 +49,6 @@ if __name__ == "__main__":
     count = int(sys.argv[1])
     cleaned = asyncio.run(main(count))
     sys.stdout.write(f"cleanups {cleaned}\n")
+    sys.stdout.write(f"cpu-ms {(time.process_time() - cpu_at_signal) * 1000}\n")
     sys.stdout.flush()
     sys.exit(143)
