@@ -1,7 +1,8 @@
 // SIGTERM-to-exit time of a real process holding N tasks, each with a 1 ms
 // asynchronous cleanup: the raw Node floor, unwind's main() with concurrent
-// and serial teardown, plain effection's main(), Effect's runMain with
-// forkChild fibers, and Python asyncio's TaskGroup. Each run starts the
+// and serial teardown, plain effection's main() (serial) and plain effection
+// halting every task at once by hand, Effect's runMain with forkChild
+// fibers, and Python asyncio's TaskGroup. Each run starts the
 // program as a child process, waits for its "ready" line (every task is up
 // and has registered its cleanup), sends SIGTERM and times the child's 'exit'
 // event from here. Every program prints how many cleanups ran; a run whose
@@ -65,6 +66,16 @@ function variants(): Variant[] {
     { name: "unwind concurrent", command: node("shutdown-unwind.ts", "concurrent"), expectedExit: 143 },
     { name: "unwind serial", command: node("shutdown-unwind.ts", "serial"), expectedExit: 143 },
     { name: "effection", command: node("shutdown-effection.ts"), expectedExit: 143 },
+    {
+      name: "effection, all halted at once (ensure)",
+      command: node("shutdown-effection-all.ts", "ensure"),
+      expectedExit: 143,
+    },
+    {
+      name: "effection, all halted at once (scope.ensure)",
+      command: node("shutdown-effection-all.ts", "scope-ensure"),
+      expectedExit: 143,
+    },
     { name: "Effect", command: node("shutdown-effect.ts"), expectedExit: 130 },
     {
       name: "asyncio",
