@@ -3,13 +3,13 @@
 // same .cpuprofile format as `node --cpu-prof`) when the process exits, so
 // the profile holds the shutdown only, not the start-up and spawning.
 // The file goes to $UNWIND_PROFILE_OUT; the interval is
-// $UNWIND_PROFILE_INTERVAL_US (default 100 µs).
+// $UNWIND_PROFILE_INTERVAL_US (default 500 µs).
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 
 const out = process.env["UNWIND_PROFILE_OUT"];
 if (!out) throw new Error("profile-after-sigterm: set UNWIND_PROFILE_OUT to the .cpuprofile file to write");
-const interval = Number(process.env["UNWIND_PROFILE_INTERVAL_US"] ?? 100);
+const interval = Number(process.env["UNWIND_PROFILE_INTERVAL_US"] ?? 500);
 
 const session = new Session();
 session.connect();
