@@ -7,7 +7,8 @@
 //   node --conditions=unwind-source --import tsx benchmarks/profile.ts [--n=10000] [--program=unwind-concurrent] [--keep=DIR]
 //   node --conditions=unwind-source --import tsx benchmarks/profile.ts FILE.cpuprofile
 //
-// programs: unwind-concurrent, unwind-serial, effection, effect, raw.
+// programs: unwind-concurrent, unwind-serial, effection, effection-all (every
+// task halted at once by hand, cleanups on scope.ensure), effect, raw.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +24,7 @@ const programs: Record<string, string[]> = {
   "unwind-concurrent": [here("./programs/shutdown-unwind.ts"), "concurrent"],
   "unwind-serial": [here("./programs/shutdown-unwind.ts"), "serial"],
   effection: [here("./programs/shutdown-effection.ts")],
+  "effection-all": [here("./programs/shutdown-effection-all.ts"), "scope-ensure"],
   effect: [here("./programs/shutdown-effect.ts")],
   raw: [here("./programs/shutdown-raw.ts")],
 };

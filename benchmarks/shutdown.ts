@@ -106,7 +106,7 @@ function settings(options: BenchOptions, argv: readonly string[]) {
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const sizes =
     value("sizes")?.split(",").map(Number) ?? (options.quick ? [10, 100] : [10, 100, 1000, 10_000]);
-  const runs = Number(value("runs") ?? (options.quick ? 2 : 5));
+  const runs = Number(value("runs") ?? (options.quick ? 1 : 5));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
     throw new Error(`shutdown: --sizes must list positive integers and --runs be one, got ${argv.join(" ")}`);
   }
