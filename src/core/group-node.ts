@@ -6,6 +6,7 @@ import { addFailure, type TaskFailure } from "./group-error.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
+import { failureOf } from "./relayed-failure.ts";
 import { type TaskHandle, TaskNode } from "./task-node.ts";
 import { TimeoutError } from "./timeout-error.ts";
 import { WakeList } from "./wake-list.ts";
@@ -230,7 +231,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
       this.checkJoined();
     } catch (error) {
       // The body drives the group: its failure ends the group whatever the policy.
-      this.fail({ path: this.path, phase: "run", error });
+      this.fail(failureOf(this, { path: this.path, phase: "run", error }));
     }
   }
 
@@ -305,7 +306,8 @@ export class GroupNode extends Lifecycle implements Group, Owner {
    * group; under `supervise` a child's failure goes to `onError` instead.
    */
   fail(failure: TaskFailure, child?: TaskNode<unknown>): void {
-    addFailure(this.failures, failure);
+    // Already here (passed on by a task that rethrew it): it has had its effect.
+    if (!addFailure(this.failures, failure)) return;
     if (child && this.options.policy === "supervise") {
       try {
         this.options.onError?.(failure.error, child);

@@ -6,6 +6,7 @@ import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
+import { failureOf, relay } from "./relayed-failure.ts";
 import type { TaskState } from "./task-state.ts";
 import { WakeList } from "./wake-list.ts";
 
@@ -62,8 +63,8 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
   groups: Set<GroupNode> | undefined;
   gate: ReadyGate | undefined;
   private value: T | undefined;
-  private error: unknown;
-  private failed = false;
+  /** Set when the task failed: the record its group keeps (see `addFailure`). */
+  private failure: TaskFailure | undefined;
   private waiters: WakeList | undefined;
 
   constructor(
@@ -87,15 +88,15 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
     try {
       this.value = yield* op();
     } catch (error) {
-      this.error = error;
-      this.failed = true;
+      const failure = failureOf(this, { path: this.path, phase: "run", error });
+      this.failure = failure;
       const gate = this.gate;
       if (gate) {
         // Before ready(), a failure belongs to the caller of g.start().
         this.gate = undefined;
         gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
       } else {
-        this.group.fail({ path: this.path, phase: "run", error }, this);
+        this.group.fail(failure, this);
       }
     }
   }
@@ -116,7 +117,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
    */
   settle(): Operation<void> {
     if (this.settled) return NOTHING;
-    if (this.failed) this.state = "failed";
+    if (this.failure) this.state = "failed";
     else if (this.state === "running") this.state = "done";
     else this.state = "halted";
     const gate = this.gate;
@@ -145,12 +146,18 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
     if (!this.settled) {
       yield* (this.waiters ??= new WakeList()).wait();
     }
+    if (this.failure) {
+      // The waiter may let this error escape: it then passes this failure
+      // on rather than failing a second time.
+      const waiter = (yield* useScope()).get(OwnerContext);
+      if (waiter) relay(waiter, this.failure);
+    }
     return this.result();
   }
 
   /** The settled task's value; throws its error, or that it was halted. */
   result(): T {
-    if (this.state === "failed") throw this.error;
+    if (this.failure) throw this.failure.error;
     if (this.state === "halted") throw new Error(`task ${this.path} was halted`);
     return this.value as T;
   }
