@@ -59,7 +59,9 @@ export interface Group {
   /**
    * Starts a child task and waits until it calls `ready(value)`; returns that
    * value (Trio's `nursery.start`). If the task fails before `ready()`, the
-   * error is thrown here instead of failing the group.
+   * error is thrown here instead of failing the group; if the caller is
+   * halted before `ready()`, a later failure of the task fails the group.
+   * Calling `ready()` a second time throws.
    */
   start<R, T = unknown>(
     body: (ready: (value: R) => void) => Operation<T>,
@@ -251,14 +253,29 @@ export class GroupNode extends Lifecycle implements Group, Owner {
         const gate = withResolvers<R>();
         const node = new TaskNode<T>(group, options?.name ?? (body.name || `task-${++group.unnamed}`));
         node.gate = gate.reject;
+        let called = false;
         const ready = (value: R) => {
+          if (called) {
+            // As Trio's task_status.started(): a second call is a bug in the task.
+            throw new Error(
+              `ready() called a second time in ${node.path}: g.start() returns the first value only; call ready() once, when the task is ready`,
+            );
+          }
+          called = true;
           if (node.gate) {
             node.gate = undefined;
             gate.resolve(value);
           }
         };
         group.launch(node, () => body(ready));
-        return yield* gate.operation;
+        try {
+          return yield* gate.operation;
+        } finally {
+          // The caller was halted before ready(): nobody waits for the
+          // child's failure any more, so from now on it fails the group,
+          // like any child's. (Synchronous, see "effection pitfalls".)
+          node.gate = undefined;
+        }
       },
     };
   }

@@ -419,3 +419,119 @@ describe("start", () => {
     );
   });
 });
+
+describe("start: the child after its caller left", () => {
+  it("fails the group when the child crashes before ready() after the caller of start() was halted", async () => {
+    const events: string[] = [];
+    const error = await rejectionOf(
+      run(function* (g) {
+        const caller = g.spawn(
+          function* () {
+            yield* g.start(
+              function* () {
+                yield* sleep(3);
+                events.push("child crashes");
+                throw new Error("crashed before ready");
+              },
+              { name: "child" },
+            );
+            events.push("not reached: the caller was halted");
+          },
+          { name: "caller" },
+        );
+        yield* sleep(1);
+        yield* caller.halt();
+        events.push("caller halted");
+        yield* suspend();
+      }),
+    );
+    assert.deepEqual(events, ["caller halted", "child crashes"]);
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(
+      error.failures.map((f) => [f.path, f.phase, (f.error as Error).message]),
+      [["main/child", "run", "crashed before ready"]],
+    );
+  });
+
+  it("reaches the GroupError of the caller's group when the caller was the group's halted body", async () => {
+    const error = await rejectionOf(
+      run(function* () {
+        yield* group(
+          function* (g) {
+            g.spawn(
+              function* () {
+                yield* sleep(1);
+                yield* g.halt(); // halts the body while it waits in start()
+              },
+              { name: "stopper" },
+            );
+            yield* g.start(
+              function* () {
+                try {
+                  yield* suspend();
+                } finally {
+                  // biome-ignore lint/correctness/noUnsafeFinally: the behaviour under test
+                  throw new Error("crashed while halted, before ready");
+                }
+              },
+              { name: "child" },
+            );
+          },
+          { name: "net" },
+        );
+      }),
+    );
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(
+      error.failures.map((f) => [f.path, (f.error as Error).message]),
+      [["main/net/child", "crashed while halted, before ready"]],
+    );
+  });
+});
+
+describe("ready()", () => {
+  it("throws at a second call, naming the task, and start() keeps the first value", async () => {
+    const events: string[] = [];
+    await run(function* (g) {
+      const value = yield* g.start<number>(
+        function* (ready) {
+          ready(1);
+          try {
+            ready(2);
+          } catch (error) {
+            events.push((error as Error).message);
+          }
+          yield* suspend();
+        },
+        { name: "listener" },
+      );
+      events.push(`start returned ${value}`);
+      yield* g.halt();
+    });
+    assert.deepEqual(events, [
+      "ready() called a second time in main/listener: g.start() returns the first value only; call ready() once, when the task is ready",
+      "start returned 1",
+    ]);
+  });
+
+  it("fails the task when the second call is not caught", async () => {
+    const error = await rejectionOf(
+      run(function* (g) {
+        yield* g.start(
+          function* (ready) {
+            ready(undefined);
+            ready(undefined);
+          },
+          { name: "twice" },
+        );
+        yield* suspend();
+      }),
+    );
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(
+      error.failures.map((f) => f.path),
+      ["main/twice"],
+    );
+    assert.match(String(error.failures[0]?.error), /ready\(\) called a second time in main\/twice/);
+  });
+});
