@@ -1,4 +1,4 @@
-import { type Operation, useScope } from "effection";
+import { type Coroutine, type Effect, Ok, type Operation, type Result, type Scope } from "effection";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
 import { internal } from "./effection-internals.ts";
 import { GroupNode } from "./group-node.ts";
@@ -37,21 +37,58 @@ import { OwnerContext } from "./owner.ts";
  */
 export function onTeardown(cleanup: Cleanup): Operation<void> {
   return {
-    *[Symbol.iterator]() {
-      const scope = yield* useScope();
-      const owner = scope.get(OwnerContext);
-      if (owner instanceof GroupNode && owner.ownsBodyScope(scope)) {
-        // A group body's cleanups wait for the group's children.
-        owner.addCleanup(cleanup);
-        return;
-      }
-      // The reason is read when the cleanup runs, not when it is registered.
-      internal(scope).ensure(() =>
-        runCleanup(cleanup, owner?.haltReason, (error) => {
-          if (!owner) throw error;
-          owner.cleanupFailed(error);
-        }),
-      );
-    },
+    [Symbol.iterator]: () => new Registration(cleanup),
   };
+}
+
+/**
+ * `onTeardown()` as one effect that registers the cleanup when the task
+ * enters it, in the same synchronous step as the code before it. Registering
+ * is therefore not a halt point: a halt that arrives right after (say, the
+ * parent halting a `g.start()` child as soon as `ready()` let it go on) finds
+ * the cleanup registered. (A `yield* useScope()` first, then the
+ * registration, would give the halt a step in between, and lose the cleanup.)
+ */
+class Registration implements Iterator<Effect<void>, void, unknown>, Effect<void> {
+  readonly description = "onTeardown()";
+  private entered = false;
+
+  constructor(private readonly cleanup: Cleanup) {}
+
+  next(): IteratorResult<Effect<void>, void> {
+    if (this.entered) return { done: true, value: undefined };
+    return { done: false, value: this };
+  }
+
+  throw(error: unknown): IteratorResult<Effect<void>, void> {
+    throw error;
+  }
+
+  enter(
+    resolve: (result: Result<void>) => void,
+    routine: Coroutine,
+  ): (exited: (result: Result<void>) => void) => void {
+    this.entered = true;
+    register(routine.scope, this.cleanup);
+    resolve(Ok());
+    return exitAtOnce;
+  }
+}
+
+const exitAtOnce = (exited: (result: Result<void>) => void) => exited(Ok());
+
+function register(scope: Scope, cleanup: Cleanup): void {
+  const owner = scope.get(OwnerContext);
+  if (owner instanceof GroupNode && owner.ownsBodyScope(scope)) {
+    // A group body's cleanups wait for the group's children.
+    owner.addCleanup(cleanup);
+    return;
+  }
+  // The reason is read when the cleanup runs, not when it is registered.
+  internal(scope).ensure(() =>
+    runCleanup(cleanup, owner?.haltReason, (error) => {
+      if (!owner) throw error;
+      owner.cleanupFailed(error);
+    }),
+  );
 }
