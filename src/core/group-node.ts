@@ -8,6 +8,7 @@ import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
 import { failureOf } from "./relayed-failure.ts";
 import { type TaskHandle, TaskNode } from "./task-node.ts";
+import { type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
 import { WakeList } from "./wake-list.ts";
 
@@ -135,7 +136,7 @@ export interface GroupOptions {
  * teardown is one destructor whose order unwind controls (serial newest
  * first, or concurrent).
  */
-export class GroupNode extends Lifecycle implements Group, Owner {
+export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unknown> {
   // On the prototype: no per-instance field.
   get kind(): "group" {
     return "group";
@@ -194,7 +195,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.publish(spawnChannel);
     this.watchLimits();
     // attach() or the limits may have ended the group already.
-    if (this.state === "running") scope.run(() => this.runBody(body));
+    if (this.state === "running") scope.run(() => new TaskRun(this, () => body(this)));
     try {
       const value = (yield* this.finished.operation) as T | undefined;
       this.exited = true;
@@ -225,16 +226,30 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.requestTeardown(HaltReason.aborted(this.options.signal?.reason));
   };
 
-  private *runBody<T>(body: (g: Group) => Operation<T>): Operation<void> {
-    this.bodyScope = yield* useScope();
-    try {
-      this.value = yield* body(this);
-      this.bodyDone = true;
-      this.checkJoined();
-    } catch (error) {
-      // The body drives the group: its failure ends the group whatever the policy.
-      this.fail(failureOf(this, { path: this.path, phase: "run", error }));
-    }
+  // The body runs as a task of the group's scope, driven by a `TaskRun`
+  // like every task: these are its reports.
+
+  enterScope(scope: Scope): void {
+    this.bodyScope = scope;
+  }
+
+  bodyReturned(value: unknown): void {
+    this.value = value;
+    this.bodyDone = true;
+    this.checkJoined();
+  }
+
+  bodyFailed(error: unknown, halted: boolean): void {
+    // The body drives the group: its failure ends the group whatever the policy.
+    const phase = halted ? "teardown" : "run";
+    this.fail(failureOf(this, { path: this.path, phase, error, ...(halted ? reasonOf(this) : {}) }));
+  }
+
+  bodySwallowedHalt(): void {
+    const error = new Error(
+      `the body of ${this.path || "the group"} went on after its halt: a yield* inside a finally swallowed it; use onTeardown() for asynchronous cleanup`,
+    );
+    this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 
   spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T> {

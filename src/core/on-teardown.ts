@@ -1,6 +1,6 @@
-import { type Coroutine, type Effect, Ok, type Operation, type Result, type Scope } from "effection";
+import type { Coroutine, Effect, Operation, Result, Scope } from "effection";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
-import { internal } from "./effection-internals.ts";
+import { exitAtOnce, internal, OK } from "./effection-internals.ts";
 import { GroupNode } from "./group-node.ts";
 import { OwnerContext } from "./owner.ts";
 
@@ -70,12 +70,10 @@ class Registration implements Iterator<Effect<void>, void, unknown>, Effect<void
   ): (exited: (result: Result<void>) => void) => void {
     this.entered = true;
     register(routine.scope, this.cleanup);
-    resolve(Ok());
+    resolve(OK);
     return exitAtOnce;
   }
 }
-
-const exitAtOnce = (exited: (result: Result<void>) => void) => exited(Ok());
 
 function register(scope: Scope, cleanup: Cleanup): void {
   const owner = scope.get(OwnerContext);

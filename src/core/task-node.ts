@@ -7,6 +7,7 @@ import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
 import { failureOf, relay } from "./relayed-failure.ts";
+import { type TaskBody, TaskRun } from "./task-run.ts";
 import type { TaskState } from "./task-state.ts";
 import { WakeList } from "./wake-list.ts";
 
@@ -52,7 +53,7 @@ export type ReadyGate = (error: Error) => void;
  * wraps the user's code. Kept small on purpose: one of these (plus
  * effection's own task) is the whole per-task cost of unwind.
  */
-export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
+export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, TaskBody<T> {
   // On the prototype: no per-instance field.
   get kind(): "task" {
     return "task";
@@ -82,32 +83,49 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
     return this.group.deadline;
   }
 
-  /** The operation effection runs as this task. */
-  *main(op: () => Operation<T>): Operation<void> {
-    this.enterScope(yield* useScope());
-    try {
-      this.value = yield* op();
-    } catch (error) {
-      const failure = failureOf(this, { path: this.path, phase: "run", error });
-      this.failure = failure;
-      const gate = this.gate;
-      if (gate) {
-        // Before ready(), a failure belongs to the caller of g.start().
-        this.gate = undefined;
-        gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
-      } else {
-        this.group.fail(failure, this);
-      }
-    }
+  /** The operation effection runs as this task (see `TaskRun`). */
+  main(op: () => Operation<T>): Operation<void> {
+    return new TaskRun(this, op);
   }
 
   /** Makes `scope` (the effection task's own) this task's scope. */
-  protected enterScope(scope: Scope): void {
+  enterScope(scope: Scope): void {
     const own = internal(scope);
     own.set(OwnerContext, this);
     // Registered first, so it runs last: after every child and every
     // cleanup of this task has finished.
     own.ensure(() => this.settle());
+  }
+
+  bodyReturned(value: T): void {
+    this.value = value;
+  }
+
+  bodyFailed(error: unknown, halted: boolean): void {
+    // A throw while the halt unwinds the body (from a `finally`) is part of the teardown.
+    const phase = halted ? "teardown" : "run";
+    this.failWith(failureOf(this, { path: this.path, phase, error, ...(halted ? reasonOf(this) : {}) }));
+  }
+
+  /** Halt is final: a body that went on after its halt is a failure, and its value is dropped. */
+  bodySwallowedHalt(): void {
+    const error = new Error(
+      `the body of ${this.path} went on after its halt: a yield* inside a finally swallowed it; use onTeardown() for asynchronous cleanup`,
+    );
+    this.failWith({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
+  }
+
+  private failWith(failure: TaskFailure): void {
+    this.failure = failure;
+    const gate = this.gate;
+    if (gate) {
+      // Before ready(), a failure belongs to the caller of g.start().
+      this.gate = undefined;
+      const { error } = failure;
+      gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
+    } else {
+      this.group.fail(failure, this);
+    }
   }
 
   /**

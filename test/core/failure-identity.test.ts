@@ -55,7 +55,7 @@ describe("equal thrown values are separate failures", () => {
         error.failures.map((f) => [f.path, f.phase, f.error]),
         [
           ["main/a", "run", value],
-          ["main/b", "run", value],
+          ["main/b", "teardown", value],
         ],
       );
       assert.deepEqual(error.errors, [value, value]);
