@@ -101,7 +101,7 @@ describe("a body that goes on after its halt", () => {
 
   it("reaches the root when the root is halted, as a GroupError of root.halt()", async () => {
     const events: string[] = [];
-    const root = run(function* (g) {
+    const root = run(function* () {
       yield* group(
         function* (inner) {
           inner.spawn(
