@@ -13,6 +13,7 @@ export { group } from "./core/group.ts";
 export { GroupError, type TaskFailure, type TaskPhase } from "./core/group-error.ts";
 export type { Group, GroupOptions, SpawnOptions } from "./core/group-node.ts";
 export { type HaltKind, HaltReason } from "./core/halt-reason.ts";
+export { HaltedError } from "./core/halted-error.ts";
 export { onTeardown } from "./core/on-teardown.ts";
 export type { TaskHandle } from "./core/task-node.ts";
 export type { TaskState } from "./core/task-state.ts";

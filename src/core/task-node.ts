@@ -4,6 +4,7 @@ import { internal, NOTHING } from "./effection-internals.ts";
 import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
+import { HaltedError } from "./halted-error.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
 import { failureOf, relay } from "./relayed-failure.ts";
@@ -173,10 +174,10 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
     return this.result();
   }
 
-  /** The settled task's value; throws its error, or that it was halted. */
+  /** The settled task's value; throws its error, or a `HaltedError`. */
   result(): T {
     if (this.failure) throw this.failure.error;
-    if (this.state === "halted") throw new Error(`task ${this.path} was halted`);
+    if (this.state === "halted") throw new HaltedError(this.path, this.haltReason);
     return this.value as T;
   }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Operation, sleep, suspend } from "effection";
-import { type Group, GroupError, group, onTeardown, run, type TaskHandle } from "unwind";
+import { type Operation, sleep, suspend, withResolvers } from "effection";
+import { type Group, GroupError, group, HaltedError, onTeardown, run, type TaskHandle } from "unwind";
 
 const rejectionOf = async (promise: PromiseLike<unknown>): Promise<unknown> => {
   try {
@@ -288,7 +288,7 @@ describe("halt", () => {
     assert.ok(events.includes("inner group returned"), events.join());
   });
 
-  it("of one task leaves its siblings running, and waiting on it then throws", async () => {
+  it("of one task leaves its siblings running, and waiting on it then throws a HaltedError", async () => {
     const events: string[] = [];
     await run(function* (g) {
       const victim: TaskHandle<void> = g.spawn(
@@ -310,10 +310,15 @@ describe("halt", () => {
       try {
         yield* victim;
       } catch (error) {
-        events.push((error as Error).message);
+        assert.ok(error instanceof HaltedError);
+        events.push(`${error.message}; path ${error.path}, reason ${error.reason?.kind}`);
       }
     });
-    assert.deepEqual(events, ["victim cleanup", "task main/victim was halted", "sibling finished"]);
+    assert.deepEqual(events, [
+      "victim cleanup",
+      "task main/victim was halted; path main/victim, reason halted",
+      "sibling finished",
+    ]);
   });
 
   it("never runs a task whose group is halted before its first step", async () => {
@@ -533,5 +538,48 @@ describe("ready()", () => {
       ["main/twice"],
     );
     assert.match(String(error.failures[0]?.error), /ready\(\) called a second time in main\/twice/);
+  });
+});
+
+describe("HaltedError", () => {
+  it("names the task and why it was halted, for a task torn down by a sibling's failure", async () => {
+    const seen: string[] = [];
+    const error = await rejectionOf(
+      run(
+        function* (g) {
+          const up = withResolvers<TaskHandle<void>>();
+          g.spawn(
+            function* () {
+              yield* group(
+                function* (inner) {
+                  up.resolve(inner.spawn(suspend, { name: "worker" }));
+                  inner.spawn(
+                    function* () {
+                      yield* sleep(1);
+                      throw new Error("disk full");
+                    },
+                    { name: "writer" },
+                  );
+                },
+                { name: "pool" },
+              );
+            },
+            { name: "owner" },
+          );
+          const worker = yield* up.operation;
+          try {
+            yield* worker;
+          } catch (thrown) {
+            assert.ok(thrown instanceof HaltedError);
+            seen.push(`${thrown.path}: ${thrown.reason?.kind} (${thrown.message})`);
+          }
+        },
+        { policy: "supervise" }, // the pool's failure does not halt this body
+      ),
+    );
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(seen, [
+      "main/owner/pool/worker: sibling-failed (task main/owner/pool/worker was halted (main/owner/pool/writer failed))",
+    ]);
   });
 });
