@@ -7,6 +7,7 @@ import type { TaskTree } from "../observe/inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
 import { keepAlive } from "./keep-alive.ts";
+import { refuseNestedRoot } from "./nested-root.ts";
 import { RootHandle } from "./run.ts";
 
 /**
@@ -111,6 +112,7 @@ export async function main<T>(
   body: (root: Group) => Operation<T>,
   options: MainOptions = {},
 ): Promise<MainOutcome<T>> {
+  refuseNestedRoot("main", main);
   const {
     signals = defaultSignals(),
     teardownTimeout = 10_000,

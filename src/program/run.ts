@@ -7,6 +7,7 @@ import { OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { snapshot, type TaskTree } from "../observe/inspect.ts";
 import { keepAlive } from "./keep-alive.ts";
+import { refuseNestedRoot } from "./nested-root.ts";
 
 /**
  * Options of `run()`: those of the root group, plus optional signals.
@@ -55,6 +56,12 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * installs no process listeners unless `signals` is given; `main()` is the
  * entry point for whole programs.
  *
+ * A root belongs to nobody, so `run()` refuses to run inside a running
+ * unwind task, group body or cleanup, and throws: start the work there with
+ * `g.spawn()` or `group()` instead. This is checked while that code runs
+ * synchronously; a call from an async callback inside a task (after an
+ * `await`, in a timer or an event listener) is not caught.
+ *
  * @example
  * ```ts
  * import { run, onTeardown } from "unwind";
@@ -70,6 +77,7 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * ```
  */
 export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions = {}): Root<T> {
+  refuseNestedRoot("run", run);
   const root = new RootHandle<T>(options.name ?? "main");
   const { signals = [], ...groupOptions } = options;
   if (signals.length === 0) return root.start(body, groupOptions);
