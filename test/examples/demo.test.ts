@@ -9,7 +9,11 @@ describe("the npm start demo", () => {
     demo.child.kill("SIGINT");
     const { code, stdout, stderr } = await demo.exited;
     assert.equal(code, 130, stderr);
-    assert.ok(stdout.includes("├─ db  task  running 0.0s"), stdout.join("\n"));
+    // The age depends on the machine's load: not asserted.
+    assert.ok(
+      stdout.some((line) => /^├─ db {2}task {2}running \d+\.\ds$/.test(line)),
+      stdout.join("\n"),
+    );
     const steps = stdout
       .filter((line) => /^\s+\+\s*\d+ ms {2}/.test(line))
       .map((line) => line.replace(/^\s+\+\s*\d+ ms {2}/, ""));
