@@ -4,7 +4,7 @@ import type { Group, GroupOptions } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
-import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
+import { abandonedTeardown, failuresOf, formatFailures } from "../observe/report.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
 import { keepAlive } from "./keep-alive.ts";
 import { refuseNestedRoot } from "./nested-root.ts";
@@ -72,6 +72,8 @@ export type MainOutcome<T> =
       readonly reason: "teardown-timeout" | "second-signal";
       /** The tasks still open when main gave up on them. */
       readonly stuck: TaskTree | undefined;
+      /** Errors raised before main gave up (already printed with the stuck report). */
+      readonly error?: GroupError;
     };
 
 /**
@@ -149,8 +151,15 @@ export async function main<T>(
       reason === "teardown-timeout"
         ? `teardown did not finish within ${teardownTimeout} ms`
         : "a signal arrived while tearing down";
-    process.stderr.write(`${formatStuckReport(stuck, why)}\n`);
-    giveUp({ status: "teardown-incomplete", exitCode: ExitCode.TeardownIncomplete, reason, stuck });
+    const { text, error } = abandonedTeardown(owner, stuck, why);
+    process.stderr.write(`${text}\n`);
+    giveUp({
+      status: "teardown-incomplete",
+      exitCode: ExitCode.TeardownIncomplete,
+      reason,
+      stuck,
+      ...(error ? { error } : {}),
+    });
   };
   owner.onTeardownStarted = () => {
     deadline = setTimeout(abandon, teardownTimeout, "teardown-timeout");
