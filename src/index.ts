@@ -21,6 +21,7 @@ export { TimeoutError } from "./core/timeout-error.ts";
 export { useHaltReason } from "./core/use-halt-reason.ts";
 export { formatTree, inspect, type TaskTree } from "./observe/inspect.ts";
 export { useTaskPath } from "./observe/use-task-path.ts";
+export { abortable } from "./ops/abortable.ts";
 export { type Job, mapLimit } from "./ops/map-limit.ts";
 export { type ShieldOptions, shield } from "./ops/shield.ts";
 export { moveOnAfter, withTimeout } from "./ops/timeouts.ts";

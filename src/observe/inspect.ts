@@ -33,6 +33,8 @@ export interface TaskTree {
   readonly dropped?: number;
   /** The stack frame that started it, when spawn sites are recorded (`UNWIND_SPAWN_SITES=1`). */
   readonly site?: string;
+  /** What its teardown waits for besides children and cleanups, e.g. `aborted work (abortable(query))`. */
+  readonly waitingFor?: string;
   readonly children: readonly TaskTree[];
 }
 
@@ -53,6 +55,7 @@ export function snapshot(node: Node): TaskTree {
     ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
     ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
     ...(node.site ? { site: node.site } : {}),
+    ...(node.waitingFor ? { waitingFor: node.waitingFor } : {}),
     children,
   };
 }
@@ -136,7 +139,8 @@ export function formatTree(tree: TaskTree, now: number = Date.now()): string {
     const age = `${((now - since) / 1000).toFixed(1)}s`;
     const why = node.haltReason ? ` (${node.haltReason.message})` : "";
     const dropped = node.dropped ? `, ${node.dropped} queued dropped` : "";
-    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}`);
+    const waiting = node.waitingFor ? `, waiting for ${node.waitingFor}` : "";
+    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}${waiting}`);
     const childPrefix = prefix + (branch === "" ? "" : branch === "└─ " ? "   " : "│  ");
     node.children.forEach((child, i) => {
       walk(child, childPrefix, i === node.children.length - 1 ? "└─ " : "├─ ");

@@ -20,6 +20,7 @@ export function formatStuckReport(tree: TaskTree | undefined, why: string, now: 
       ? `${node.state} for ${seconds(node.haltStartedAt)}${why}`
       : `${node.state} for ${seconds(node.startedAt)} (halt not started)`;
     open.push(`  ${node.path || "(root)"}  ${node.kind}  ${state}`);
+    if (node.waitingFor) open.push(`      waiting for ${node.waitingFor}`);
     if (node.site) open.push(`      started at ${node.site}`);
   };
   if (tree) walk(tree, 0);
