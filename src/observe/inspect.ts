@@ -140,7 +140,9 @@ export function formatTree(tree: TaskTree, now: number = Date.now()): string {
     const why = node.haltReason ? ` (${node.haltReason.message})` : "";
     const dropped = node.dropped ? `, ${node.dropped} queued dropped` : "";
     const waiting = node.waitingFor ? `, waiting for ${node.waitingFor}` : "";
-    lines.push(`${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}${waiting}`);
+    lines.push(
+      `${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}${waiting}`,
+    );
     const childPrefix = prefix + (branch === "" ? "" : branch === "└─ " ? "   " : "│  ");
     node.children.forEach((child, i) => {
       walk(child, childPrefix, i === node.children.length - 1 ? "└─ " : "├─ ");
