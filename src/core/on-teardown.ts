@@ -19,6 +19,11 @@ import { OwnerContext } from "./owner.ts";
  * The cleanup receives the `HaltReason` when the scope is being halted
  * (`undefined` when it simply ended).
  *
+ * The cleanup is registered in the step that reaches `yield*
+ * onTeardown(fn)`: registering is not a halt point, so a cleanup registered
+ * right after an acquisition always runs. Without `yield*` nothing is
+ * registered (an operation does nothing until it is run).
+ *
  * @example
  * ```ts
  * import { main, onTeardown } from "unwind";

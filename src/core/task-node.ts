@@ -13,7 +13,9 @@ import type { TaskState } from "./task-state.ts";
 import { WakeList } from "./wake-list.ts";
 
 /**
- * A child task of a group, as its spawner sees it.
+ * A child task of a group, as its spawner sees it. `yield* handle` waits
+ * until the task and its cleanups are done, and gives its value; it throws
+ * the task's error if it failed, or a `HaltedError` if it was halted.
  *
  * @example
  * ```ts
