@@ -8,7 +8,7 @@ import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
 import { failureOf } from "./relayed-failure.ts";
 import { type TaskHandle, TaskNode } from "./task-node.ts";
-import { type TaskBody, TaskRun } from "./task-run.ts";
+import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
 import { WakeList } from "./wake-list.ts";
 
@@ -246,9 +246,7 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   }
 
   bodySwallowedHalt(): void {
-    const error = new Error(
-      `the body of ${this.path || "the group"} went on after its halt: a yield* inside a finally swallowed it; use onTeardown() for asynchronous cleanup`,
-    );
+    const error = swallowedHaltError(this.path || "a group");
     this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 

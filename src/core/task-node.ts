@@ -8,7 +8,7 @@ import { HaltedError } from "./halted-error.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
 import { failureOf, relay } from "./relayed-failure.ts";
-import { type TaskBody, TaskRun } from "./task-run.ts";
+import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import type { TaskState } from "./task-state.ts";
 import { WakeList } from "./wake-list.ts";
 
@@ -112,9 +112,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
 
   /** Halt is final: a body that went on after its halt is a failure, and its value is dropped. */
   bodySwallowedHalt(): void {
-    const error = new Error(
-      `the body of ${this.path} went on after its halt: a yield* inside a finally swallowed it; use onTeardown() for asynchronous cleanup`,
-    );
+    const error = swallowedHaltError(this.path);
     this.failWith({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 

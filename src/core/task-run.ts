@@ -13,6 +13,13 @@ export interface TaskBody<T> {
   bodySwallowedHalt(): void;
 }
 
+/** What a body that went on after its halt is reported with. */
+export function swallowedHaltError(path: string): Error {
+  return new Error(
+    `the body of ${path} went on after its halt: a yield* inside a finally swallowed it; use onTeardown() for asynchronous cleanup`,
+  );
+}
+
 /** Passed to the body's `return()` on a halt: a body that ends by that halt gives it back. */
 const HALTED: unique symbol = Symbol("unwind.halted");
 const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
