@@ -8,8 +8,17 @@
 // terminal, `npx unwind tree <pid>` prints it too (`npm run unwind -- tree
 // <pid>` in this repository).
 import { subscribe } from "node:diagnostics_channel";
-import { type Operation, sleep, suspend, until } from "effection";
-import { Channels, formatTree, inspect, main, onTeardown, type UnwindEvent, useCancelSignal } from "unwind";
+import { type Operation, sleep, suspend } from "effection";
+import {
+  abortable,
+  Channels,
+  formatTree,
+  inspect,
+  main,
+  onTeardown,
+  type UnwindEvent,
+  useCancelSignal,
+} from "unwind";
 import { AsyncQueue } from "./async-queue.ts";
 import { MpdClient } from "./client.ts";
 import { type FakeMpd, startFakeMpd } from "./fake-server.ts";
@@ -91,7 +100,9 @@ await main(function* (root) {
   if (embedded) {
     const server = yield* root.start<FakeMpd>(
       function* (ready) {
-        const fake = yield* until(startFakeMpd());
+        // abortable(), not until(): a Ctrl-C while the server starts closes
+        // its port before the teardown goes on, instead of leaving it open.
+        const fake = yield* abortable((signal) => startFakeMpd({ signal }));
         yield* onTeardown(async () => {
           await fake.close();
           trace("embedded MPD server stopped");

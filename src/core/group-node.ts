@@ -7,7 +7,9 @@ import { addFailure, type TaskFailure } from "./group-error.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
+import { failureOf } from "./relayed-failure.ts";
 import { type TaskHandle, TaskNode } from "./task-node.ts";
+import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
 import { WakeList } from "./wake-list.ts";
 
@@ -74,7 +76,9 @@ export interface Group {
   /**
    * Starts a child task and waits until it calls `ready(value)`; returns that
    * value (Trio's `nursery.start`). If the task fails before `ready()`, the
-   * error is thrown here instead of failing the group.
+   * error is thrown here instead of failing the group; if the caller is
+   * halted before `ready()`, a later failure of the task fails the group.
+   * Calling `ready()` a second time throws.
    */
   start<R, T = unknown>(
     body: (ready: (value: R) => void) => Operation<T>,
@@ -165,7 +169,7 @@ export interface GroupOptions {
  * teardown is one destructor whose order unwind controls (serial newest
  * first, or concurrent).
  */
-export class GroupNode extends Lifecycle implements Group, Owner {
+export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unknown> {
   // On the prototype: no per-instance field.
   get kind(): "group" {
     return "group";
@@ -224,7 +228,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.publish(spawnChannel);
     this.watchLimits();
     // attach() or the limits may have ended the group already.
-    if (this.state === "running") scope.run(() => this.runBody(body));
+    if (this.state === "running") scope.run(() => new TaskRun(this, () => body(this)));
     try {
       const value = (yield* this.finished.operation) as T | undefined;
       this.exited = true;
@@ -255,16 +259,28 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.requestTeardown(HaltReason.aborted(this.options.signal?.reason));
   };
 
-  private *runBody<T>(body: (g: Group) => Operation<T>): Operation<void> {
-    this.bodyScope = yield* useScope();
-    try {
-      this.value = yield* body(this);
-      this.bodyDone = true;
-      this.checkJoined();
-    } catch (error) {
-      // The body drives the group: its failure ends the group whatever the policy.
-      this.fail({ path: this.path, phase: "run", error });
-    }
+  // The body runs as a task of the group's scope, driven by a `TaskRun`
+  // like every task: these are its reports.
+
+  enterScope(scope: Scope): void {
+    this.bodyScope = scope;
+  }
+
+  bodyReturned(value: unknown): void {
+    this.value = value;
+    this.bodyDone = true;
+    this.checkJoined();
+  }
+
+  bodyFailed(error: unknown, halted: boolean): void {
+    // The body drives the group: its failure ends the group whatever the policy.
+    const phase = halted ? "teardown" : "run";
+    this.fail(failureOf(this, { path: this.path, phase, error, ...(halted ? reasonOf(this) : {}) }));
+  }
+
+  bodySwallowedHalt(): void {
+    const error = swallowedHaltError(this.path || "a group");
+    this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 
   spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T> {
@@ -286,14 +302,29 @@ export class GroupNode extends Lifecycle implements Group, Owner {
         const gate = withResolvers<R>();
         const node = new TaskNode<T>(group, options?.name ?? (body.name || `task-${++group.unnamed}`));
         node.gate = gate.reject;
+        let called = false;
         const ready = (value: R) => {
+          if (called) {
+            // As Trio's task_status.started(): a second call is a bug in the task.
+            throw new Error(
+              `ready() called a second time in ${node.path}: g.start() returns the first value only; call ready() once, when the task is ready`,
+            );
+          }
+          called = true;
           if (node.gate) {
             node.gate = undefined;
             gate.resolve(value);
           }
         };
         group.launch(node, () => run(ready));
-        return yield* gate.operation;
+        try {
+          return yield* gate.operation;
+        } finally {
+          // The caller was halted before ready(): nobody waits for the
+          // child's failure any more, so from now on it fails the group,
+          // like any child's. (Synchronous, see "effection pitfalls".)
+          node.gate = undefined;
+        }
       },
     };
   }
@@ -341,7 +372,8 @@ export class GroupNode extends Lifecycle implements Group, Owner {
    * group; under `supervise` a child's failure goes to `onError` instead.
    */
   fail(failure: TaskFailure, child?: TaskNode<unknown>): void {
-    addFailure(this.failures, failure);
+    // Already here (passed on by a task that rethrew it): it has had its effect.
+    if (!addFailure(this.failures, failure)) return;
     if (child && this.options.policy === "supervise") {
       try {
         this.options.onError?.(failure.error, child);

@@ -1,7 +1,7 @@
-import { type Operation, type Scope, useScope } from "effection";
+import type { Coroutine, Effect, Operation, Result, Scope } from "effection";
 import { checkOnTeardown } from "./arguments.ts";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
-import { internal } from "./effection-internals.ts";
+import { exitAtOnce, internal, OK } from "./effection-internals.ts";
 import { GroupNode } from "./group-node.ts";
 import { OwnerContext } from "./owner.ts";
 
@@ -25,6 +25,11 @@ import { OwnerContext } from "./owner.ts";
  * @returns An operation that registers the cleanup: run it with `yield*`
  *   (without it nothing is registered).
  *
+ * The cleanup is registered in the step that reaches `yield*
+ * onTeardown(fn)`: registering is not a halt point, so a cleanup registered
+ * right after an acquisition always runs. Without `yield*` nothing is
+ * registered (an operation does nothing until it is run).
+ *
  * @example
  * ```ts
  * import { main, onTeardown } from "unwind";
@@ -44,10 +49,42 @@ import { OwnerContext } from "./owner.ts";
 export function onTeardown(cleanup: Cleanup): Operation<void> {
   checkOnTeardown(cleanup);
   return {
-    *[Symbol.iterator]() {
-      addTeardown(yield* useScope(), cleanup);
-    },
+    [Symbol.iterator]: () => new Registration(cleanup),
   };
+}
+
+/**
+ * `onTeardown()` as one effect that registers the cleanup when the task
+ * enters it, in the same synchronous step as the code before it. Registering
+ * is therefore not a halt point: a halt that arrives right after (say, the
+ * parent halting a `g.start()` child as soon as `ready()` let it go on) finds
+ * the cleanup registered. (A `yield* useScope()` first, then the
+ * registration, would give the halt a step in between, and lose the cleanup.)
+ */
+class Registration implements Iterator<Effect<void>, void, unknown>, Effect<void> {
+  readonly description = "onTeardown()";
+  private entered = false;
+
+  constructor(private readonly cleanup: Cleanup) {}
+
+  next(): IteratorResult<Effect<void>, void> {
+    if (this.entered) return { done: true, value: undefined };
+    return { done: false, value: this };
+  }
+
+  throw(error: unknown): IteratorResult<Effect<void>, void> {
+    throw error;
+  }
+
+  enter(
+    resolve: (result: Result<void>) => void,
+    routine: Coroutine,
+  ): (exited: (result: Result<void>) => void) => void {
+    this.entered = true;
+    addTeardown(routine.scope, this.cleanup);
+    resolve(OK);
+    return exitAtOnce;
+  }
 }
 
 /**

@@ -50,6 +50,8 @@ export interface TaskTree {
   readonly site?: string;
   /** OS processes and worker threads it holds (`exec()`, `worker()` of "unwind/process"). */
   readonly processes?: readonly ProcessInfo[];
+  /** What its teardown waits for besides children and cleanups, e.g. `aborted work (abortable(query))`. */
+  readonly waitingFor?: string;
   readonly children: readonly TaskTree[];
 }
 
@@ -74,6 +76,7 @@ export function snapshot(node: Node): TaskTree {
     ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
     ...(node.site ? { site: node.site } : {}),
     ...(processes ? { processes } : {}),
+    ...(node.waitingFor ? { waitingFor: node.waitingFor } : {}),
     children,
   };
 }

@@ -1,4 +1,7 @@
-import { GroupError, type TaskFailure } from "../core/group-error.ts";
+import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts";
+import { GroupNode } from "../core/group-node.ts";
+import type { RootOwner } from "../core/root-owner.ts";
+import type { TaskNode } from "../core/task-node.ts";
 import { colorsFor, painter } from "./colors.ts";
 import type { TaskTree } from "./inspect.ts";
 import { formatOpenTasks } from "./tree-printer.ts";
@@ -17,6 +20,43 @@ export function formatStuckReport(
 ): string {
   const paint = painter(color);
   return [paint("bold", `unwind: ${why}; still open:`), ...formatOpenTasks(tree, now, paint)].join("\n");
+}
+
+/**
+ * What `main()` prints, and keeps in its outcome, when it gives up on a
+ * teardown: the stuck report, then every error raised until then. Those
+ * errors still sit in the groups that were tearing down (a group hands its
+ * errors up only when it ends), so they would go down with the process.
+ */
+export function abandonedTeardown(
+  owner: RootOwner,
+  stuck: TaskTree | undefined,
+  why: string,
+  now: number = Date.now(),
+): { readonly text: string; readonly error: GroupError | undefined } {
+  const report = formatStuckReport(stuck, why, now);
+  const failures = failuresSoFar(owner);
+  if (failures.length === 0) return { text: report, error: undefined };
+  const title = "errors raised before the teardown was abandoned";
+  return {
+    text: `${report}\n${formatFailures(failures, title)}`,
+    error: new GroupError(owner.group?.path ?? "", failures),
+  };
+}
+
+/** Every failure recorded in the live tree under `owner` and by `owner` itself, each once. */
+export function failuresSoFar(owner: RootOwner): TaskFailure[] {
+  const failures: TaskFailure[] = [];
+  const visit = (node: GroupNode | TaskNode<unknown>) => {
+    if (node instanceof GroupNode) {
+      for (const failure of node.failures) addFailure(failures, failure);
+      for (const task of node.tasks) visit(task);
+    }
+    for (const group of node.groups ?? []) visit(group);
+  };
+  if (owner.group) visit(owner.group);
+  for (const failure of owner.failures) addFailure(failures, failure);
+  return failures;
 }
 
 /** Prints every failure once: path, phase, and the error with its stack and causes. */

@@ -163,6 +163,7 @@ function columns(node: TaskTree, now: number, paint: Paint, note?: string): Cell
     ...(note ? [paint("gray", note)] : []),
     ...(node.haltReason ? [paint("yellow", node.haltReason.message)] : []),
     ...(node.dropped ? [paint("gray", `${node.dropped} queued dropped`)] : []),
+    ...(node.waitingFor ? [paint("yellow", `waiting for ${node.waitingFor}`)] : []),
   ];
   return [
     cell(kind, paint("gray", kind)),

@@ -1,6 +1,7 @@
 import { type Operation, scoped, until, useScope } from "effection";
 import { checkShield } from "../core/arguments.ts";
 import { internal } from "../core/effection-internals.ts";
+import { OwnerContext } from "../core/owner.ts";
 
 /**
  * Options of `shield()`.
@@ -63,11 +64,38 @@ export function shield<T>(op: Operation<T>, options: ShieldOptions = {}): Operat
     // generator unwinds to here and destroys the scope. Destructors run
     // LIFO, so the one registered after the task runs before the task's
     // own halt: it waits for the task to finish first.
-    const task = scope.run(() => op);
-    scope.ensure(() => until(finishedOrTimedOut(task, timeout)));
-    return yield* task;
+    //
+    // The task itself never fails: its outcome is kept here. Thrown to the
+    // caller when the caller is still there to catch it; when the caller
+    // was halted, it is reported as a teardown failure of the task (or
+    // group body) that called shield(), with that one's path.
+    let outcome: Outcome<T> | undefined;
+    const task = scope.run(function* () {
+      try {
+        outcome = { ok: true, value: yield* op };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+    });
+    let delivered = false;
+    scope.ensure(function* () {
+      yield* until(finishedOrTimedOut(task, timeout));
+      yield* task.halt(); // after its own timeout; at once if it has finished
+      if (!delivered && outcome && !outcome.ok) {
+        const owner = scope.get(OwnerContext);
+        if (!owner) throw outcome.error;
+        owner.cleanupFailed(outcome.error);
+      }
+    });
+    yield* task;
+    delivered = true;
+    const result = outcome as Outcome<T>; // set: the task has finished
+    if (!result.ok) throw result.error;
+    return result.value;
   });
 }
+
+type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
 function finishedOrTimedOut(task: PromiseLike<unknown>, timeout: number | undefined): Promise<void> {
   const finished = Promise.resolve(task).then(

@@ -1,7 +1,5 @@
 import { type Operation, useScope } from "effection";
-import { GroupNode } from "../core/group-node.ts";
 import { OwnerContext } from "../core/owner.ts";
-import { TaskNode } from "../core/task-node.ts";
 
 /**
  * An `AbortSignal` that aborts the moment the current task's halt *starts*
@@ -33,7 +31,7 @@ export function useCancelSignal(): Operation<AbortSignal> {
   return {
     *[Symbol.iterator]() {
       const owner = (yield* useScope()).get(OwnerContext);
-      if (owner instanceof TaskNode || owner instanceof GroupNode) return owner.cancelSignal();
+      if (owner?.cancelSignal) return owner.cancelSignal();
       throw new Error("useCancelSignal() must run inside main(), run() or group()");
     },
   };

@@ -5,9 +5,10 @@ import type { Group, GroupOptions } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
-import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
+import { abandonedTeardown, failuresOf, formatFailures } from "../observe/report.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
 import { serveInspection } from "./inspect-socket.ts";
+import { refuseNestedRoot } from "./nested-root.ts";
 import { onParentHalt } from "./parent-port.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
@@ -107,6 +108,8 @@ export type MainOutcome<T> =
       readonly reason: "teardown-timeout" | "second-signal";
       /** The tasks still open when main gave up on them. */
       readonly stuck: TaskTree | undefined;
+      /** Errors raised before main gave up (already printed with the stuck report). */
+      readonly error?: GroupError;
     };
 
 /**
@@ -160,6 +163,7 @@ export async function main<T>(
   body: (root: Group) => Operation<T>,
   options: MainOptions = {},
 ): Promise<MainOutcome<T>> {
+  refuseNestedRoot("main", main);
   checkMain(body, options);
   body = returnsOperation("main()", "body", body);
   const {
@@ -207,8 +211,16 @@ export async function main<T>(
           reason === "teardown-timeout"
             ? `teardown did not finish within ${teardownTimeout} ms`
             : "a signal arrived while tearing down";
-        process.stderr.write(`${formatStuckReport(stuck, why)}\n`);
-        giveUp({ status: "teardown-incomplete", exitCode: ExitCode.TeardownIncomplete, reason, stuck });
+        // Errors raised so far are printed with the report, not lost with the teardown.
+        const { text, error } = abandonedTeardown(owner, stuck, why);
+        process.stderr.write(`${text}\n`);
+        giveUp({
+          status: "teardown-incomplete",
+          exitCode: ExitCode.TeardownIncomplete,
+          reason,
+          stuck,
+          ...(error ? { error } : {}),
+        });
       },
     },
   );
@@ -243,7 +255,8 @@ export async function main<T>(
   const outcome =
     "status" in ended ? ended : outcomeOf<T>(ended.value, ended.failures, root.path, ladder.signal);
   leaveParent(outcome);
-  if ("error" in outcome && outcome.error) {
+  // A teardown-incomplete outcome printed its errors with the stuck report.
+  if ((outcome.status === "signal" || outcome.status === "error") && outcome.error) {
     const title =
       outcome.status === "signal" ? `errors during the ${outcome.signal} shutdown` : `${root.path} failed`;
     process.stderr.write(`${formatFailures(outcome.error.failures, title)}\n`);

@@ -7,6 +7,7 @@ import { HaltReason } from "../core/halt-reason.ts";
 import { OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { snapshot, type TaskTree } from "../observe/inspect.ts";
+import { refuseNestedRoot } from "./nested-root.ts";
 import { onParentHalt } from "./parent-port.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 
@@ -66,6 +67,12 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * installs no process listeners unless `signals` is given; `main()` is the
  * entry point for whole programs.
  *
+ * A root belongs to nobody, so `run()` refuses to run inside a running
+ * unwind task, group body or cleanup, and throws: start the work there with
+ * `g.spawn()` or `group()` instead. This is checked while that code runs
+ * synchronously; a call from an async callback inside a task (after an
+ * `await`, in a timer or an event listener) is not caught.
+ *
  * @param body The root group's body: gets the root's handle.
  * @param options The root group's options, plus `signals` (none by default).
  * @returns The running root: await it for the body's value, `halt()` it, `inspect()` it.
@@ -85,6 +92,7 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * ```
  */
 export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions = {}): Root<T> {
+  refuseNestedRoot("run", run);
   checkRun(body, options);
   body = returnsOperation("run()", "body", body);
   const root = new RootHandle<T>(options.name ?? "main");

@@ -68,6 +68,33 @@ describe("main() in a real process", () => {
     assert.doesNotMatch(stderr, /started at/, "spawn sites are off by default");
   });
 
+  for (const [how, env, second] of [
+    ["the teardownTimeout passes", { TEARDOWN_TIMEOUT: "300" }, false],
+    ["a second signal arrives", { TEARDOWN_TIMEOUT: "60000" }, true],
+  ] as const) {
+    it(`prints the errors raised before a stuck teardown with the stuck report when ${how}, exits 124`, async () => {
+      const fixture = startFixture("cleanup-error-stuck", env);
+      await fixture.waitFor("ready");
+      fixture.child.kill("SIGTERM");
+      await fixture.waitFor("closing conn");
+      if (second) fixture.child.kill("SIGTERM");
+      const { code, stdout, stderr } = await fixture.exited;
+      assert.equal(code, 124, stderr);
+      assert.deepEqual(stdout, ["ready", "closing conn"]);
+      const lines = stderr.split("\n");
+      const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+      const report = at(
+        /^unwind: (teardown did not finish within 300 ms|a signal arrived while tearing down); still open:$/,
+      );
+      const stuck = at(/^ {2}main\/pool\/stuck +task \d+ +halting +\d+(ms|\.\ds) +received SIGTERM$/);
+      const title = at(/^unwind: errors raised before the teardown was abandoned$/);
+      const failure = at(/^ {2}✗ main\/pool\/conn \(teardown, received SIGTERM\):$/);
+      const error = at(/^ {6}Error: conn close failed$/);
+      assert.ok(report >= 0 && report < stuck && stuck < title && title < failure && failure < error, stderr);
+      assert.doesNotMatch(stderr, /main\/pool\/conn +task/, "conn finished its teardown: not stuck");
+    });
+  }
+
   it("names where each stuck task was started when UNWIND_SPAWN_SITES=1", async () => {
     const fixture = startFixture("stuck-teardown", { TEARDOWN_TIMEOUT: "300", UNWIND_SPAWN_SITES: "1" });
     await fixture.waitFor("ready");
