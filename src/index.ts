@@ -5,21 +5,25 @@
  * post-order (children before their parent's cleanups) and every teardown
  * finishes before the group, or the process, ends.
  *
- * @module
+ * @module unwind
  */
 export type { Cleanup } from "./core/cleanup.ts";
 export { Channels, type UnwindEvent } from "./core/diagnostics.ts";
 export { group } from "./core/group.ts";
 export { GroupError, type TaskFailure, type TaskPhase } from "./core/group-error.ts";
 export type { Group, GroupOptions, SpawnOptions } from "./core/group-node.ts";
-export { type HaltKind, HaltReason } from "./core/halt-reason.ts";
+export { type HaltKind, HaltReason, type HaltReasonJSON } from "./core/halt-reason.ts";
+export { HaltedError } from "./core/halted-error.ts";
+export type { ProcessInfo, ProcessInfoBase } from "./core/held-processes.ts";
 export { onTeardown } from "./core/on-teardown.ts";
 export type { TaskHandle } from "./core/task-node.ts";
 export type { TaskState } from "./core/task-state.ts";
 export { TimeoutError } from "./core/timeout-error.ts";
 export { useHaltReason } from "./core/use-halt-reason.ts";
-export { formatTree, inspect, type TaskTree } from "./observe/inspect.ts";
+export { inspect, type TaskTree } from "./observe/inspect.ts";
+export { formatTree, type TreeFormat } from "./observe/tree-printer.ts";
 export { useTaskPath } from "./observe/use-task-path.ts";
+export { abortable } from "./ops/abortable.ts";
 export type { Backoff } from "./ops/backoff.ts";
 export { type Job, mapLimit } from "./ops/map-limit.ts";
 export { RestartIntensityError } from "./ops/restart-intensity-error.ts";

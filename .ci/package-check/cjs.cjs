@@ -1,6 +1,7 @@
 // A CommonJS program against the installed package (require() of ESM, Node >= 20.19).
 const { group, onTeardown, run, GroupError } = require("unwind");
 const { serve } = require("unwind/http");
+const { exec } = require("unwind/process");
 const { until } = require("effection");
 
 const lines = [];
@@ -21,10 +22,18 @@ run(function* () {
     },
     { name: "check" },
   );
-}).then(
-  () => console.log("no error"),
-  (error) =>
-    console.log(
-      `${error instanceof GroupError} ${error.failures.map((f) => f.path).join(",")}; ${lines.join("; ")}`,
-    ),
-);
+})
+  .then(
+    () => console.log("no error"),
+    (error) =>
+      console.log(
+        `${error instanceof GroupError} ${error.failures.map((f) => f.path).join(",")}; ${lines.join("; ")}`,
+      ),
+  )
+  .then(() =>
+    run(function* () {
+      const child = yield* exec("sh", ["-c", "exit 0"]);
+      return yield* child.join();
+    }),
+  )
+  .then((status) => console.log(`exec ${JSON.stringify(status)}`));

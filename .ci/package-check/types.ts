@@ -3,6 +3,17 @@
 import { type Operation, sleep } from "effection";
 import { type Group, group, type MainOutcome, main, moveOnAfter, onTeardown, run, withTimeout } from "unwind";
 import { type HttpServer, type RequestHandler, serve } from "unwind/http";
+import {
+  type ExitStatus,
+  exec,
+  type Process,
+  ProcessError,
+  serveJobs,
+  type WorkerHandle,
+  type WorkerPool,
+  worker,
+  workerPool,
+} from "unwind/process";
 
 const handler: RequestHandler = function* (_req, res) {
   res.end("ok");
@@ -34,6 +45,22 @@ function* body(root: Group): Operation<number> {
   return port + inner.length + quick + (late?.length ?? 0);
 }
 
+function* processes(): Operation<number> {
+  const child: Process = yield* exec("ls", ["-l"], { stdio: ["ignore", "pipe", "pipe"], gracePeriod: 100 });
+  const status: ExitStatus = yield* child.expect();
+  const thread: WorkerHandle = yield* worker(new URL("file:///srv/w.js"), { name: "w", data: 1 });
+  const code: number = yield* thread.join();
+  const pool: WorkerPool<number, string> = yield* workerPool<number, string>("./pool.js", { size: 2 });
+  const text: string = yield* pool.run(1);
+  yield* serveJobs((n: number) => String(n));
+  try {
+    yield* child.expect();
+  } catch (error) {
+    if (error instanceof ProcessError) return error.code ?? error.pid;
+  }
+  return (status.code ?? 0) + code + text.length;
+}
+
 export async function check(): Promise<void> {
   const outcome: MainOutcome<number> = await main(body, { exit: false });
   if (outcome.status === "ok") {
@@ -41,5 +68,5 @@ export async function check(): Promise<void> {
     console.log(value);
   }
   const value: number | undefined = await run(body);
-  console.log(value);
+  console.log(value, await run(processes));
 }

@@ -16,7 +16,7 @@ export interface Variant {
 export async function measure(
   figure: string,
   variants: Record<string, Variant>,
-  settings: { iterations: number; warmup?: boolean; unit?: "ms" | "µs/task"; perRun?: number },
+  settings: { iterations: number; warmup?: boolean; unit?: "ms" | "µs/task" | "ms/process"; perRun?: number },
 ): Promise<Row[]> {
   const bench = new Bench({
     iterations: settings.iterations,
@@ -36,7 +36,8 @@ export async function measure(
   await bench.run();
   // Progress on stderr, so that a slow figure shows where the time goes.
   process.stderr.write(`  ${figure}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  const scale = settings.unit === "µs/task" ? 1000 / (settings.perRun ?? 1) : 1;
+  const perRun = settings.perRun ?? 1;
+  const scale = settings.unit === "µs/task" ? 1000 / perRun : settings.unit === "ms/process" ? 1 / perRun : 1;
   return bench.tasks.map((task) => {
     const result = task.result;
     if (result.state !== "completed") throw new Error(`${figure} / ${task.name}: ${result.state}`);

@@ -13,14 +13,17 @@ export interface Row {
   spread: number;
   runs: number;
   unit: string;
+  /** Failed checks or a skipped row, shown in a last column. */
+  note?: string;
 }
 
 /** The rows of one figure as a markdown table, ratios against raw and effection. */
 export function formatTable(rows: readonly Row[]): string {
   const figures = [...new Set(rows.map((r) => r.figure))];
+  const notes = rows.some((r) => r.note);
   const lines = [
-    "| figure | variant | median | ± MAD | runs | x raw | x effection |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    `| figure | variant | median | ± MAD | runs | x raw | x effection |${notes ? " notes |" : ""}`,
+    `|---|---|---:|---:|---:|---:|---:|${notes ? "---|" : ""}`,
   ];
   for (const figure of figures) {
     const group = rows.filter((r) => r.figure === figure);
@@ -28,7 +31,7 @@ export function formatTable(rows: readonly Row[]): string {
     const effection = group.find((r) => r.variant === "effection");
     for (const row of group) {
       lines.push(
-        `| ${figure} | ${row.variant} | ${fmt(row.median)} ${row.unit} | ${fmt(row.spread)} | ${row.runs} | ${ratio(row, raw)} | ${ratio(row, effection)} |`,
+        `| ${figure} | ${row.variant} | ${fmt(row.median)} ${row.unit} | ${fmt(row.spread)} | ${row.runs} | ${ratio(row, raw)} | ${ratio(row, effection)} |${notes ? ` ${row.note ?? ""} |` : ""}`,
       );
     }
   }
@@ -36,11 +39,12 @@ export function formatTable(rows: readonly Row[]): string {
 }
 
 function ratio(row: Row, base: Row | undefined): string {
-  if (!base || base.median === 0) return "–";
+  if (!base || base.median === 0 || Number.isNaN(row.median) || Number.isNaN(base.median)) return "–";
   return `${(row.median / base.median).toFixed(2)}x`;
 }
 
 function fmt(value: number): string {
+  if (Number.isNaN(value)) return "–";
   if (value >= 100) return value.toFixed(0);
   if (value >= 10) return value.toFixed(1);
   return value.toFixed(2);

@@ -1,5 +1,6 @@
-// Heap bytes per suspended task, measured in a fresh process (run with
-// --expose-gc): node --expose-gc ... programs/heap.ts <variant> <n>
+// Heap bytes per suspended task, and the CPU time it took to get them all
+// suspended, measured in a fresh process (run with --expose-gc):
+// node --expose-gc ... programs/heap.ts <variant> <n>
 import { ensure, run as runEffection, spawn, suspend } from "effection";
 import { onTeardown, run } from "unwind";
 import { forkNeverEnding } from "../lib/effect-fibers.ts";
@@ -59,11 +60,23 @@ for (let i = 0; i < 3; i++) {
   gc();
 }
 const before = process.memoryUsage().heapUsed;
+const cpuBefore = process.cpuUsage();
 const held = make();
 if (held && typeof held === "object" && "ready" in held) await held.ready;
 await settle();
 await settle();
+// CPU (all threads) from the first spawn until every task is suspended.
+const cpu = process.cpuUsage(cpuBefore);
 gc();
 const after = process.memoryUsage().heapUsed;
-console.log(JSON.stringify({ variant, n, bytesPerTask: (after - before) / n, held: held !== undefined }));
+const spawnUsPerTask = (cpu.user + cpu.system) / n;
+console.log(
+  JSON.stringify({
+    variant,
+    n,
+    bytesPerTask: (after - before) / n,
+    spawnUsPerTask,
+    held: held !== undefined,
+  }),
+);
 process.exit(0);

@@ -1,17 +1,19 @@
 // Plain effection: N tasks, each with a 1 ms asynchronous cleanup (ensure +
-// sleep), under effection's own main(), which handles SIGTERM itself.
+// sleep), under effection's own main(), which handles SIGTERM itself (its
+// scope tears the tasks down one after another, newest first).
 // Usage: shutdown-effection.ts <N>
 import { ensure, main, sleep, spawn, suspend } from "effection";
+import { shutdownProgram } from "../lib/program-args.ts";
 
-await main(function* (args) {
-  const n = Number(args[0]);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`shutdown-effection: N must be a positive integer, got ${args[0]}`);
+const { n, cleaned } = shutdownProgram("shutdown-effection");
+
+await main(function* () {
   let registered = 0;
   for (let i = 0; i < n; i++) {
     yield* spawn(function* () {
       yield* ensure(function* () {
         yield* sleep(1);
+        cleaned();
       });
       registered++;
       yield* suspend();

@@ -3,11 +3,10 @@
 // Usage: shutdown-unwind.ts <N> <serial|concurrent>
 import { sleep, suspend } from "effection";
 import { main, onTeardown } from "unwind";
+import { shutdownProgram } from "../lib/program-args.ts";
 
-const n = Number(process.argv[2]);
+const { n, cleaned } = shutdownProgram("shutdown-unwind");
 const mode = process.argv[3];
-if (!Number.isInteger(n) || n < 1)
-  throw new Error(`shutdown-unwind: N must be a positive integer, got ${process.argv[2]}`);
 if (mode !== "serial" && mode !== "concurrent") {
   throw new Error(`shutdown-unwind: mode must be serial or concurrent, got ${mode}`);
 }
@@ -18,7 +17,7 @@ await main(
     for (let i = 0; i < n; i++) {
       root.spawn(
         function* () {
-          yield* onTeardown(() => new Promise<void>((resolve) => setTimeout(resolve, 1)));
+          yield* onTeardown(() => new Promise<void>((resolve) => setTimeout(resolve, 1)).then(cleaned));
           registered++;
           yield* suspend();
         },

@@ -18,7 +18,7 @@ await main(function* () {
   });
 
   try {
-    yield* until(fetch(`${server.url}/report`, { signal: AbortSignal.timeout(200) }));
+    yield* until(fetch(`${server.url}/report`, { signal: AbortSignal.timeout(1_000) }));
   } catch (error) {
     console.log(`client: gave up (${(error as Error).name})`);
   }

@@ -87,10 +87,16 @@ export class MpdClient {
   /**
    * Connects, and stays connected until halted: after a dropped connection
    * it connects again (commands waiting in the queue are sent then; those
-   * already sent fail with `ConnectionLost`). `connected` is called after
-   * each successful handshake.
+   * already sent fail with `ConnectionLost`). `ready` is called after the
+   * first successful handshake (it can be `g.start()`'s `ready`, which may
+   * be called only once).
    */
-  *run(connected: () => void = () => {}): Operation<void> {
+  *run(ready: () => void = () => {}): Operation<void> {
+    let first: (() => void) | undefined = ready;
+    const connected = () => {
+      first?.();
+      first = undefined;
+    };
     for (;;) {
       try {
         yield* this.session(connected);

@@ -28,6 +28,11 @@ export interface FakeMpdOptions {
   dropAfterCommands?: number;
   /** Commands (by name) that answer `ACK [code@0] {name} message` instead of doing anything. */
   ack?: Record<string, { code: number; message: string }>;
+  /**
+   * Aborting it while the server starts closes what was opened, then
+   * rejects with `signal.reason` (pass `abortable()`'s signal).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -96,7 +101,8 @@ const SONG = [
  * Starts a fake MPD server on a loopback port and resolves once it listens.
  * Player state (stop/play/pause, volume 50, one song) is shared by all its
  * connections; each connection has its own pending idle changes. It rejects
- * if `host` is not a loopback address or the port cannot be bound.
+ * if `host` is not a loopback address or the port cannot be bound, and
+ * with `signal.reason`, after closing the port, if `signal` aborts first.
  *
  * @example
  * import { connect } from "node:net";
@@ -319,12 +325,16 @@ export async function startFakeMpd(options: FakeMpdOptions = {}): Promise<FakeMp
   });
   server.on("error", () => {}); // errors after listening (rare) must not crash the process
 
+  const { signal } = options;
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => reject(error);
     server.once("error", failed);
     server.listen({ host, port: options.port ?? 0 }, () => {
       server.off("error", failed);
-      resolve();
+      // Aborted while starting: close the port before saying so, so that
+      // whoever waits for this promise knows that nothing is left open.
+      if (signal?.aborted) server.close(() => reject(signal.reason));
+      else resolve();
     });
   });
   const address = server.address();

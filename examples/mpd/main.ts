@@ -4,10 +4,21 @@
 // prints every change MPD reports. Ctrl-C (or SIGTERM) cancels the pending
 // `idle` with `noidle`, says `close`, ends the socket and exits 130 (143):
 // no task left pending, no "Event loop is closed", every step printed.
-// Press t (or send SIGUSR2) to print the live task tree.
+// Press t (or send SIGUSR2) to print the live task tree; from another
+// terminal, `npx unwind tree <pid>` prints it too (`npm run unwind -- tree
+// <pid>` in this repository).
 import { subscribe } from "node:diagnostics_channel";
-import { type Operation, sleep, suspend, until } from "effection";
-import { Channels, formatTree, inspect, main, onTeardown, type UnwindEvent, useCancelSignal } from "unwind";
+import { type Operation, sleep, suspend } from "effection";
+import {
+  abortable,
+  Channels,
+  formatTree,
+  inspect,
+  main,
+  onTeardown,
+  type UnwindEvent,
+  useCancelSignal,
+} from "unwind";
 import { AsyncQueue } from "./async-queue.ts";
 import { MpdClient } from "./client.ts";
 import { type FakeMpd, startFakeMpd } from "./fake-server.ts";
@@ -72,8 +83,8 @@ function* treeOnRequest(): Operation<void> {
     });
   }
   for (;;) {
-    yield* requests.take();
-    console.log(`\n${formatTree(yield* inspect())}\n`);
+    const request = yield* requests.take();
+    console.log(`\ntask tree (${request}):\n${formatTree(yield* inspect())}\n`);
   }
 }
 
@@ -89,7 +100,9 @@ await main(function* (root) {
   if (embedded) {
     const server = yield* root.start<FakeMpd>(
       function* (ready) {
-        const fake = yield* until(startFakeMpd());
+        // abortable(), not until(): a Ctrl-C while the server starts closes
+        // its port before the teardown goes on, instead of leaving it open.
+        const fake = yield* abortable((signal) => startFakeMpd({ signal }));
         yield* onTeardown(async () => {
           await fake.close();
           trace("embedded MPD server stopped");
@@ -114,6 +127,7 @@ await main(function* (root) {
 
   yield* sleep(10);
   console.log(`\n${formatTree(yield* inspect())}\n`);
-  console.log("Watching for changes. Press t (or send SIGUSR2) for the task tree, Ctrl-C to quit.\n");
+  console.log("Watching for changes. Press t (or send SIGUSR2) for the task tree, Ctrl-C to quit.");
+  console.log(`From another terminal: npm run unwind -- tree ${process.pid}\n`);
   yield* suspend();
 });

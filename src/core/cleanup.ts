@@ -9,9 +9,19 @@ import { isPromiseLike } from "./promise-like.ts";
  *
  * @example
  * ```ts
- * import type { Cleanup } from "unwind";
+ * import { type Cleanup, main, onTeardown } from "unwind";
+ * import { until } from "effection";
+ * import { open } from "node:fs/promises";
  *
- * const closeFile: Cleanup = async () => { await handle.close(); };
+ * await main(function* () {
+ *   const log = yield* until(open("app.log", "a"));
+ *   const closeLog: Cleanup = async (reason) => {
+ *     await log.write(`closing (${reason?.kind ?? "done"})\n`);
+ *     await log.close();
+ *   };
+ *   yield* onTeardown(closeLog);
+ *   yield* until(log.write("started\n"));
+ * });
  * ```
  */
 export type Cleanup = (reason: HaltReason | undefined) => void | Promise<void>;

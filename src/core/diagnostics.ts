@@ -1,5 +1,5 @@
 import { channel } from "node:diagnostics_channel";
-import type { HaltKind } from "./halt-reason.ts";
+import type { HaltReasonJSON } from "./halt-reason.ts";
 import type { TaskState } from "./task-state.ts";
 
 /**
@@ -38,7 +38,13 @@ export const Channels = {
  *
  * @example
  * ```ts
- * const line = (e: UnwindEvent) => `${e.kind} ${e.path} ${e.state}`;
+ * import { subscribe } from "node:diagnostics_channel";
+ * import { Channels, type UnwindEvent } from "unwind";
+ *
+ * subscribe(Channels.settle, (message) => {
+ *   const event = message as UnwindEvent;
+ *   console.log(`${event.kind} ${event.path} ${event.state} after ${event.teardownMs ?? 0} ms of teardown`);
+ * });
  * ```
  */
 export interface UnwindEvent {
@@ -48,7 +54,7 @@ export interface UnwindEvent {
   /** Milliseconds since the epoch. */
   readonly time: number;
   /** `halt-begin` (and `settle` after a halt): why. */
-  readonly reason?: { readonly kind: HaltKind; readonly message: string };
+  readonly reason?: HaltReasonJSON;
   /** `settle` after a halt: how long the teardown took, in ms. */
   readonly teardownMs?: number;
   /** `cleanup-error`: what the cleanup threw; `restart`: the failure that led to the restart. */

@@ -1,4 +1,4 @@
-import type { Operation, Scope } from "effection";
+import { Ok, type Operation, type Result, type Scope } from "effection";
 
 /**
  * The one effection 4 runtime hook unwind relies on beyond the public API.
@@ -35,3 +35,9 @@ export function internal(scope: Scope): ScopeInternal {
 export const NOTHING: Operation<void> = {
   *[Symbol.iterator]() {},
 };
+
+/** A successful, empty result (effection's `Ok()`), made once. */
+export const OK: Result<void> = Ok();
+
+/** The exit of an effect that holds nothing: done at once. */
+export const exitAtOnce = (exited: (result: Result<void>) => void): void => exited(OK);

@@ -94,16 +94,29 @@ export function messageOf(error: unknown): string {
 }
 
 /**
- * Adds `failure` to `list`, flattening a nested `GroupError` and skipping an
- * error object that is already there (a task that rethrows a sibling's error
- * must not make it appear twice).
+ * Adds `failure` to `list` unless that same failure is already there, and
+ * says whether it did. A nested `GroupError` is flattened into its failures.
+ *
+ * What makes two failures the same: a failure *is* its `TaskFailure`
+ * record, made once where the error happened (a task's body, a cleanup, a
+ * timeout, the process), never its error value. Two tasks that throw the
+ * same value (`"boom"`, `undefined`, `0`, even one shared `Error` object)
+ * make two records, and both are kept, each with its path and phase. The
+ * record, not the value, is what travels: a nested group's `GroupError`
+ * carries its records up (thrown and flattened, or adopted when the group
+ * was halted from outside), and a task that rethrows the error it got from
+ * `yield* handle` of a failed task passes that task's record on (see
+ * `failureOf`). So the only thing merged here is one failure reaching a
+ * group twice, through two routes.
  */
-export function addFailure(list: TaskFailure[], failure: TaskFailure): void {
+export function addFailure(list: TaskFailure[], failure: TaskFailure): boolean {
   const { error } = failure;
   if (error instanceof GroupError) {
-    for (const inner of error.failures) addFailure(list, inner);
-    return;
+    let added = false;
+    for (const inner of error.failures) added = addFailure(list, inner) || added;
+    return added;
   }
-  if (list.some((f) => f.error === error)) return;
+  if (list.includes(failure)) return false;
   list.push(failure);
+  return true;
 }

@@ -1,4 +1,5 @@
 import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
+import { checkSpawn, checkStart, returnsOperation } from "./arguments.ts";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
 import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
@@ -6,7 +7,9 @@ import { addFailure, type TaskFailure } from "./group-error.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
+import { failureOf } from "./relayed-failure.ts";
 import { type TaskHandle, TaskNode } from "./task-node.ts";
+import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
 import { WakeList } from "./wake-list.ts";
 
@@ -15,7 +18,16 @@ import { WakeList } from "./wake-list.ts";
  *
  * @example
  * ```ts
- * g.spawn(() => poll(url), { name: "poller" }); // path: main/.../poller
+ * import { main, useTaskPath } from "unwind";
+ * import { sleep } from "effection";
+ *
+ * await main(function* (root) {
+ *   const poller = root.spawn(function* () {
+ *     console.log(yield* useTaskPath()); // main/poller
+ *     yield* sleep(10);
+ *   }, { name: "poller" });
+ *   yield* poller;
+ * });
  * ```
  */
 export interface SpawnOptions {
@@ -28,20 +40,26 @@ export interface SpawnOptions {
  *
  * @example
  * ```ts
- * import { group, onTeardown } from "unwind";
- * import { suspend, sleep } from "effection";
+ * import { group, main, onTeardown } from "unwind";
+ * import { sleep, suspend } from "effection";
  *
- * function* server() {
- *   return yield* group(function* (g) {
- *     const port = yield* g.start(function* (ready) {
+ * await main(function* () {
+ *   yield* group(function* (g) {
+ *     const port = yield* g.start<number>(function* (ready) {
  *       yield* onTeardown(() => console.log("listener closed"));
- *       ready(8080);
+ *       ready(8080); // g.start() returns 8080; the listener goes on running
  *       yield* suspend();
  *     }, { name: "listener" });
- *     g.spawn(function* () { yield* sleep(1000); }, { name: "ticker" });
- *     return port;
+ *     console.log(`listening on ${port}`); // use the value inside the group...
+ *     g.spawn(function* () {
+ *       yield* sleep(1_000);
+ *     }, { name: "ticker" });
+ *     yield* sleep(5_000);
+ *     // ...because the group joins its children: it returns only once they
+ *     // have ended, and the listener never ends by itself.
+ *     yield* g.halt();
  *   }, { name: "server" });
- * }
+ * });
  * ```
  */
 export interface Group {
@@ -58,7 +76,9 @@ export interface Group {
   /**
    * Starts a child task and waits until it calls `ready(value)`; returns that
    * value (Trio's `nursery.start`). If the task fails before `ready()`, the
-   * error is thrown here instead of failing the group.
+   * error is thrown here instead of failing the group; if the caller is
+   * halted before `ready()`, a later failure of the task fails the group.
+   * Calling `ready()` a second time throws.
    */
   start<R, T = unknown>(
     body: (ready: (value: R) => void) => Operation<T>,
@@ -78,11 +98,20 @@ export interface Group {
  *
  * @example
  * ```ts
- * import { group } from "unwind";
+ * import { group, main, onTeardown } from "unwind";
+ * import { suspend } from "effection";
  *
- * yield* group(function* (g) {
- *   for (const id of [1, 2, 3]) g.spawn(() => connection(id), { name: `conn-${id}` });
- * }, { name: "pool", teardown: "concurrent" }); // close all connections at once
+ * function* connection(id: number) {
+ *   yield* onTeardown(async () => console.log(`connection ${id} closed`));
+ *   yield* suspend();
+ * }
+ *
+ * await main(function* () {
+ *   // Joins the connections: runs until Ctrl-C, then closes all three at once.
+ *   yield* group(function* (g) {
+ *     for (const id of [1, 2, 3]) g.spawn(() => connection(id), { name: `conn-${id}` });
+ *   }, { name: "pool", teardown: "concurrent" });
+ * });
  * ```
  */
 export interface GroupOptions {
@@ -105,9 +134,17 @@ export interface GroupOptions {
   onError?: (error: unknown, task: TaskHandle<unknown>) => void;
   /** At most this many children run at once; the others wait, in order, as `queued`. */
   limit?: number;
-  /** Milliseconds the group may run; then it is torn down and throws a `TimeoutError`. */
+  /**
+   * Milliseconds the group may run; then it is torn down and throws a
+   * `TimeoutError`. From 0 to 2^31−1 (about 24.8 days, the longest delay a
+   * Node timer takes): a larger value is a `RangeError`, not a timer that
+   * fires after 1 ms. Leave it out for no limit.
+   */
   timeout?: number;
-  /** Like `timeout`, as a time (ms since the epoch, like `Date.now()`). The tighter of all wins, inherited ones included. */
+  /**
+   * Like `timeout`, as a time (ms since the epoch, like `Date.now()`), at
+   * most 2^31−1 ms from now. The tighter of all wins, inherited ones included.
+   */
   deadline?: number;
   /** Halts the group (it then returns `undefined`) when this signal aborts. */
   signal?: AbortSignal;
@@ -132,7 +169,7 @@ export interface GroupOptions {
  * teardown is one destructor whose order unwind controls (serial newest
  * first, or concurrent).
  */
-export class GroupNode extends Lifecycle implements Group, Owner {
+export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unknown> {
   // On the prototype: no per-instance field.
   get kind(): "group" {
     return "group";
@@ -191,7 +228,7 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.publish(spawnChannel);
     this.watchLimits();
     // attach() or the limits may have ended the group already.
-    if (this.state === "running") scope.run(() => this.runBody(body));
+    if (this.state === "running") scope.run(() => new TaskRun(this, () => body(this)));
     try {
       const value = (yield* this.finished.operation) as T | undefined;
       this.exited = true;
@@ -222,21 +259,34 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     this.requestTeardown(HaltReason.aborted(this.options.signal?.reason));
   };
 
-  private *runBody<T>(body: (g: Group) => Operation<T>): Operation<void> {
-    this.bodyScope = yield* useScope();
-    try {
-      this.value = yield* body(this);
-      this.bodyDone = true;
-      this.checkJoined();
-    } catch (error) {
-      // The body drives the group: its failure ends the group whatever the policy.
-      this.fail({ path: this.path, phase: "run", error });
-    }
+  // The body runs as a task of the group's scope, driven by a `TaskRun`
+  // like every task: these are its reports.
+
+  enterScope(scope: Scope): void {
+    this.bodyScope = scope;
+  }
+
+  bodyReturned(value: unknown): void {
+    this.value = value;
+    this.bodyDone = true;
+    this.checkJoined();
+  }
+
+  bodyFailed(error: unknown, halted: boolean): void {
+    // The body drives the group: its failure ends the group whatever the policy.
+    const phase = halted ? "teardown" : "run";
+    this.fail(failureOf(this, { path: this.path, phase, error, ...(halted ? reasonOf(this) : {}) }));
+  }
+
+  bodySwallowedHalt(): void {
+    const error = swallowedHaltError(this.path || "a group");
+    this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 
   spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T> {
+    checkSpawn(op, options);
     const node = new TaskNode<T>(this, options?.name ?? (op.name || `task-${++this.unnamed}`));
-    this.launch(node, op);
+    this.launch(node, returnsOperation("g.spawn()", "op", op));
     return node;
   }
 
@@ -244,20 +294,37 @@ export class GroupNode extends Lifecycle implements Group, Owner {
     body: (ready: (value: R) => void) => Operation<T>,
     options?: SpawnOptions,
   ): Operation<R> {
+    checkStart(body, options);
+    const run = returnsOperation("g.start()", "body", body);
     const group = this;
     return {
       *[Symbol.iterator]() {
         const gate = withResolvers<R>();
         const node = new TaskNode<T>(group, options?.name ?? (body.name || `task-${++group.unnamed}`));
         node.gate = gate.reject;
+        let called = false;
         const ready = (value: R) => {
+          if (called) {
+            // As Trio's task_status.started(): a second call is a bug in the task.
+            throw new Error(
+              `ready() called a second time in ${node.path}: g.start() returns the first value only; call ready() once, when the task is ready`,
+            );
+          }
+          called = true;
           if (node.gate) {
             node.gate = undefined;
             gate.resolve(value);
           }
         };
-        group.launch(node, () => body(ready));
-        return yield* gate.operation;
+        group.launch(node, () => run(ready));
+        try {
+          return yield* gate.operation;
+        } finally {
+          // The caller was halted before ready(): nobody waits for the
+          // child's failure any more, so from now on it fails the group,
+          // like any child's. (Synchronous, see "effection pitfalls".)
+          node.gate = undefined;
+        }
       },
     };
   }
@@ -305,7 +372,8 @@ export class GroupNode extends Lifecycle implements Group, Owner {
    * group; under `supervise` a child's failure goes to `onError` instead.
    */
   fail(failure: TaskFailure, child?: TaskNode<unknown>): void {
-    addFailure(this.failures, failure);
+    // Already here (passed on by a task that rethrew it): it has had its effect.
+    if (!addFailure(this.failures, failure)) return;
     if (child && this.options.policy === "supervise") {
       try {
         this.options.onError?.(failure.error, child);
@@ -354,6 +422,12 @@ export class GroupNode extends Lifecycle implements Group, Owner {
 
   addCleanup(cleanup: Cleanup): void {
     this.cleanups.push(cleanup);
+  }
+
+  /** Takes back a cleanup that is no longer needed (see `addTeardown`). */
+  removeCleanup(cleanup: Cleanup): void {
+    const at = this.cleanups.lastIndexOf(cleanup);
+    if (at >= 0) this.cleanups.splice(at, 1);
   }
 
   /**

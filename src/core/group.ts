@@ -1,4 +1,5 @@
 import { type Operation, scoped, useScope } from "effection";
+import { checkGroup, returnsOperation } from "./arguments.ts";
 import { GroupError } from "./group-error.ts";
 import { type Group, GroupNode, type GroupOptions } from "./group-node.ts";
 import { detachedOwner, OwnerContext } from "./owner.ts";
@@ -17,6 +18,13 @@ import { detachedOwner, OwnerContext } from "./owner.ts";
  *   subtree before the child's own cleanups, then the body's cleanups.
  * - `g.halt()` ends the group early; it then returns `undefined`.
  *
+ * @param body The group's body: gets the handle `g` that starts its tasks.
+ * @param options `name`, `policy`, `teardown`, `limit`, `timeout`, `deadline`, `signal`, `onError`:
+ *   see `GroupOptions`. A misspelt or out-of-range value throws at the call.
+ * @returns An operation: run it with `yield*` for the body's value (`undefined` if
+ *   the group was ended by `g.halt()` or its `signal`).
+ * @throws A `GroupError` with every failure of the group, once its teardown has finished.
+ *
  * @example
  * ```ts
  * import { main, group, onTeardown } from "unwind";
@@ -34,7 +42,8 @@ import { detachedOwner, OwnerContext } from "./owner.ts";
  * ```
  */
 export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions = {}): Operation<T> {
-  checkOptions(options);
+  checkGroup(body, options);
+  const run = returnsOperation("group()", "body", body);
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();
@@ -42,7 +51,7 @@ export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions
       const node = new GroupNode(owner, options.name, options);
       let thrown = false;
       try {
-        const value = yield* scoped(() => node.main(body));
+        const value = yield* scoped(() => node.main(run));
         if (node.failures.length > 0) {
           thrown = true;
           throw new GroupError(node.path, node.failures);
@@ -57,18 +66,4 @@ export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions
       }
     },
   };
-}
-
-/** Bad options fail where they are written, not later inside the group. */
-function checkOptions(options: GroupOptions): void {
-  const { limit, timeout, deadline } = options;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new RangeError(`group(): limit must be an integer >= 1, got ${limit}`);
-  }
-  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
-    throw new RangeError(`group(): timeout must be a number of milliseconds >= 0, got ${timeout}`);
-  }
-  if (deadline !== undefined && !Number.isFinite(deadline)) {
-    throw new RangeError(`group(): deadline must be a time in ms since the epoch, got ${deadline}`);
-  }
 }

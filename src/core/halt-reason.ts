@@ -18,6 +18,31 @@ export type HaltKind =
   | "halted";
 
 /**
+ * A halt reason as plain data: what `HaltReason.toJSON()` returns, and what
+ * the task tree (`TaskTree.haltReason`), the diagnostics events
+ * (`UnwindEvent.reason`) and `unwind tree --json` carry.
+ *
+ * @example
+ * ```ts
+ * import { inspect, main, type HaltReasonJSON, type TaskTree } from "unwind";
+ *
+ * const reasons = (t: TaskTree): HaltReasonJSON[] => [
+ *   ...(t.haltReason ? [t.haltReason] : []),
+ *   ...t.children.flatMap(reasons),
+ * ];
+ *
+ * await main(function* () {
+ *   console.log(reasons(yield* inspect())); // [] while nothing is halting
+ * });
+ * ```
+ */
+export interface HaltReasonJSON {
+  readonly kind: HaltKind;
+  /** For people: `received SIGTERM`, `main/db failed`, `main/job timed out after 500 ms`, ... */
+  readonly message: string;
+}
+
+/**
  * Why a task is being torn down: the value of `useHaltReason()`, the
  * `reason` of the `useCancelSignal()` signal, the argument of `onTeardown`
  * cleanups, and what the task tree and the stuck report show.
@@ -36,10 +61,14 @@ export type HaltKind =
  *
  * @example
  * ```ts
- * import { onTeardown } from "unwind";
+ * import { main, onTeardown } from "unwind";
+ * import { suspend } from "effection";
  *
- * yield* onTeardown((reason) => {
- *   if (reason?.kind === "signal") console.log(`stopping on ${reason.signal}`);
+ * await main(function* () {
+ *   yield* onTeardown((reason) => {
+ *     if (reason?.kind === "signal") console.log(`stopping on ${reason.signal}`);
+ *   });
+ *   yield* suspend(); // Ctrl-C: "stopping on SIGINT"
  * });
  * ```
  */
@@ -92,8 +121,8 @@ export class HaltReason extends Error {
     return cause === undefined ? HALTED : new HaltReason("halted", "halted", { cause });
   }
 
-  /** Plain data, for `JSON.stringify` and the task tree. */
-  toJSON(): { kind: HaltKind; message: string } {
+  /** Plain data, for `JSON.stringify`, the task tree and the diagnostics events. */
+  toJSON(): HaltReasonJSON {
     return { kind: this.kind, message: this.message };
   }
 }

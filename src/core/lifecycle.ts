@@ -18,6 +18,12 @@ export abstract class Lifecycle {
   readonly site = spawnSite();
   haltStartedAt = 0;
   haltReason: HaltReason | undefined;
+  /**
+   * What the teardown waits for besides children and cleanups, while it
+   * waits (see `abortable()`). Declared only: set on the few nodes that
+   * wait, no field on the others.
+   */
+  declare waitingFor: string | undefined;
   /** Made on the first `useCancelSignal()`: most tasks never pay for one. */
   private cancel: AbortController | undefined;
 

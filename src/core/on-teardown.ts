@@ -1,6 +1,7 @@
-import { type Operation, useScope } from "effection";
+import type { Coroutine, Effect, Operation, Result, Scope } from "effection";
+import { checkOnTeardown } from "./arguments.ts";
 import { type Cleanup, runCleanup } from "./cleanup.ts";
-import { internal } from "./effection-internals.ts";
+import { exitAtOnce, internal, OK } from "./effection-internals.ts";
 import { GroupNode } from "./group-node.ts";
 import { OwnerContext } from "./owner.ts";
 
@@ -19,6 +20,16 @@ import { OwnerContext } from "./owner.ts";
  * The cleanup receives the `HaltReason` when the scope is being halted
  * (`undefined` when it simply ended).
  *
+ * @param cleanup A plain or async function (not a generator function: its body
+ *   would never run). It receives the `HaltReason`, or `undefined`.
+ * @returns An operation that registers the cleanup: run it with `yield*`
+ *   (without it nothing is registered).
+ *
+ * The cleanup is registered in the step that reaches `yield*
+ * onTeardown(fn)`: registering is not a halt point, so a cleanup registered
+ * right after an acquisition always runs. Without `yield*` nothing is
+ * registered (an operation does nothing until it is run).
+ *
  * @example
  * ```ts
  * import { main, onTeardown } from "unwind";
@@ -36,22 +47,66 @@ import { OwnerContext } from "./owner.ts";
  * ```
  */
 export function onTeardown(cleanup: Cleanup): Operation<void> {
+  checkOnTeardown(cleanup);
   return {
-    *[Symbol.iterator]() {
-      const scope = yield* useScope();
-      const owner = scope.get(OwnerContext);
-      if (owner instanceof GroupNode && owner.ownsBodyScope(scope)) {
-        // A group body's cleanups wait for the group's children.
-        owner.addCleanup(cleanup);
-        return;
-      }
-      // The reason is read when the cleanup runs, not when it is registered.
-      internal(scope).ensure(() =>
-        runCleanup(cleanup, owner?.haltReason, (error) => {
-          if (!owner) throw error;
-          owner.cleanupFailed(error);
-        }),
-      );
-    },
+    [Symbol.iterator]: () => new Registration(cleanup),
   };
+}
+
+/**
+ * `onTeardown()` as one effect that registers the cleanup when the task
+ * enters it, in the same synchronous step as the code before it. Registering
+ * is therefore not a halt point: a halt that arrives right after (say, the
+ * parent halting a `g.start()` child as soon as `ready()` let it go on) finds
+ * the cleanup registered. (A `yield* useScope()` first, then the
+ * registration, would give the halt a step in between, and lose the cleanup.)
+ */
+class Registration implements Iterator<Effect<void>, void, unknown>, Effect<void> {
+  readonly description = "onTeardown()";
+  private entered = false;
+
+  constructor(private readonly cleanup: Cleanup) {}
+
+  next(): IteratorResult<Effect<void>, void> {
+    if (this.entered) return { done: true, value: undefined };
+    return { done: false, value: this };
+  }
+
+  throw(error: unknown): IteratorResult<Effect<void>, void> {
+    throw error;
+  }
+
+  enter(
+    resolve: (result: Result<void>) => void,
+    routine: Coroutine,
+  ): (exited: (result: Result<void>) => void) => void {
+    this.entered = true;
+    addTeardown(routine.scope, this.cleanup);
+    resolve(OK);
+    return exitAtOnce;
+  }
+}
+
+/**
+ * Registers `cleanup` in `scope` exactly as `onTeardown()` does, without a
+ * step of its own: a caller that has just started something (a process, a
+ * thread) registers its teardown in the same synchronous stretch of code,
+ * so no halt can come between the start and the registration. Returns a
+ * function that takes the cleanup back, for a resource that ended by itself
+ * while its owner goes on (so a long-lived owner does not pile them up).
+ */
+export function addTeardown(scope: Scope, cleanup: Cleanup): () => void {
+  const owner = scope.get(OwnerContext);
+  if (owner instanceof GroupNode && owner.ownsBodyScope(scope)) {
+    // A group body's cleanups wait for the group's children.
+    owner.addCleanup(cleanup);
+    return () => owner.removeCleanup(cleanup);
+  }
+  // The reason is read when the cleanup runs, not when it is registered.
+  return internal(scope).ensure(() =>
+    runCleanup(cleanup, owner?.haltReason, (error) => {
+      if (!owner) throw error;
+      owner.cleanupFailed(error);
+    }),
+  );
 }

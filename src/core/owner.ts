@@ -27,6 +27,13 @@ export interface Owner {
   detach(group: GroupNode): void;
   /** Called when a group directly under this owner starts tearing down. */
   teardownStarted?(group: GroupNode): void;
+  /** Its cancel signal (tasks and group bodies have one; see `useCancelSignal()`). */
+  cancelSignal?(): AbortSignal;
+  /**
+   * What its teardown waits for besides its children and cleanups (aborted
+   * promise work), while it waits: shown by the task tree and the stuck report.
+   */
+  waitingFor?: string | undefined;
 }
 
 export const OwnerContext = createContext<Owner>("unwind.owner");

@@ -1,3 +1,5 @@
+import { isOwnFrame } from "./own-code.ts";
+
 /**
  * Where tasks and groups were started, for the stuck report and the task
  * tree. Off by default: a stack trace per spawn costs several µs, more than
@@ -10,16 +12,9 @@ export function recordSpawnSites(on: boolean): void {
   enabled = on;
 }
 
-// Frames of unwind itself (src/ or dist/), of effection, of Node and of
+// Frames of unwind itself (see own-code.ts), of effection, of Node and of
 // generator plumbing (`Generator.next (<anonymous>)`) are not the site.
-const ownDirectory = new URL("..", import.meta.url);
-const skipped = [
-  ownDirectory.href,
-  decodeURIComponent(ownDirectory.pathname),
-  "/effection/",
-  "(node:",
-  "(<anonymous>)",
-];
+const foreign = ["/effection/", "(node:", "(<anonymous>)"];
 
 /** The first stack frame outside unwind and effection, or undefined when off. */
 export function spawnSite(): string | undefined {
@@ -29,7 +24,7 @@ export function spawnSite(): string | undefined {
   const stack = new Error().stack ?? "";
   Error.stackTraceLimit = limit;
   for (const line of stack.split("\n").slice(1)) {
-    if (skipped.some((part) => line.includes(part))) continue;
+    if (isOwnFrame(line) || foreign.some((part) => line.includes(part))) continue;
     return line.trim().replace(/^at /, "");
   }
   return undefined;

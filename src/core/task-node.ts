@@ -4,13 +4,18 @@ import { internal, NOTHING } from "./effection-internals.ts";
 import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
+import { HaltedError } from "./halted-error.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { type Owner, OwnerContext } from "./owner.ts";
+import { failureOf, relay } from "./relayed-failure.ts";
+import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import type { TaskState } from "./task-state.ts";
 import { WakeList } from "./wake-list.ts";
 
 /**
- * A child task of a group, as its spawner sees it.
+ * A child task of a group, as its spawner sees it. `yield* handle` waits
+ * until the task and its cleanups are done, and gives its value; it throws
+ * the task's error if it failed, or a `HaltedError` if it was halted.
  *
  * @example
  * ```ts
@@ -51,7 +56,7 @@ export type ReadyGate = (error: Error) => void;
  * wraps the user's code. Kept small on purpose: one of these (plus
  * effection's own task) is the whole per-task cost of unwind.
  */
-export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
+export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, TaskBody<T> {
   // On the prototype: no per-instance field.
   get kind(): "task" {
     return "task";
@@ -62,8 +67,8 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
   groups: Set<GroupNode> | undefined;
   gate: ReadyGate | undefined;
   private value: T | undefined;
-  private error: unknown;
-  private failed = false;
+  /** Set when the task failed: the record its group keeps (see `addFailure`). */
+  private failure: TaskFailure | undefined;
   private waiters: WakeList | undefined;
 
   constructor(
@@ -81,32 +86,47 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
     return this.group.deadline;
   }
 
-  /** The operation effection runs as this task. */
-  *main(op: () => Operation<T>): Operation<void> {
-    this.enterScope(yield* useScope());
-    try {
-      this.value = yield* op();
-    } catch (error) {
-      this.error = error;
-      this.failed = true;
-      const gate = this.gate;
-      if (gate) {
-        // Before ready(), a failure belongs to the caller of g.start().
-        this.gate = undefined;
-        gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
-      } else {
-        this.group.fail({ path: this.path, phase: "run", error }, this);
-      }
-    }
+  /** The operation effection runs as this task (see `TaskRun`). */
+  main(op: () => Operation<T>): Operation<void> {
+    return new TaskRun(this, op);
   }
 
   /** Makes `scope` (the effection task's own) this task's scope. */
-  protected enterScope(scope: Scope): void {
+  enterScope(scope: Scope): void {
     const own = internal(scope);
     own.set(OwnerContext, this);
     // Registered first, so it runs last: after every child and every
     // cleanup of this task has finished.
     own.ensure(() => this.settle());
+  }
+
+  bodyReturned(value: T): void {
+    this.value = value;
+  }
+
+  bodyFailed(error: unknown, halted: boolean): void {
+    // A throw while the halt unwinds the body (from a `finally`) is part of the teardown.
+    const phase = halted ? "teardown" : "run";
+    this.failWith(failureOf(this, { path: this.path, phase, error, ...(halted ? reasonOf(this) : {}) }));
+  }
+
+  /** Halt is final: a body that went on after its halt is a failure, and its value is dropped. */
+  bodySwallowedHalt(): void {
+    const error = swallowedHaltError(this.path);
+    this.failWith({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
+  }
+
+  private failWith(failure: TaskFailure): void {
+    this.failure = failure;
+    const gate = this.gate;
+    if (gate) {
+      // Before ready(), a failure belongs to the caller of g.start().
+      this.gate = undefined;
+      const { error } = failure;
+      gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
+    } else {
+      this.group.fail(failure, this);
+    }
   }
 
   /**
@@ -116,7 +136,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
    */
   settle(): Operation<void> {
     if (this.settled) return NOTHING;
-    if (this.failed) this.state = "failed";
+    if (this.failure) this.state = "failed";
     else if (this.state === "running") this.state = "done";
     else this.state = "halted";
     const gate = this.gate;
@@ -145,13 +165,19 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner {
     if (!this.settled) {
       yield* (this.waiters ??= new WakeList()).wait();
     }
+    if (this.failure) {
+      // The waiter may let this error escape: it then passes this failure
+      // on rather than failing a second time.
+      const waiter = (yield* useScope()).get(OwnerContext);
+      if (waiter) relay(waiter, this.failure);
+    }
     return this.result();
   }
 
-  /** The settled task's value; throws its error, or that it was halted. */
+  /** The settled task's value; throws its error, or a `HaltedError`. */
   result(): T {
-    if (this.state === "failed") throw this.error;
-    if (this.state === "halted") throw new Error(`task ${this.path} was halted`);
+    if (this.failure) throw this.failure.error;
+    if (this.state === "halted") throw new HaltedError(this.path, this.haltReason);
     return this.value as T;
   }
 

@@ -8,8 +8,17 @@
  *
  * @example
  * ```ts
- * const worker = g.spawn(job, { name: "worker" });
- * if (worker.state === "running") yield* worker.halt();
+ * import { main, type TaskState } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * await main(function* (root) {
+ *   const worker = root.spawn(function* () {
+ *     yield* suspend();
+ *   }, { name: "worker" });
+ *   const before: TaskState = worker.state; // "running"
+ *   yield* worker.halt();
+ *   console.log(before, worker.state); // running halted
+ * });
  * ```
  */
 export type TaskState = "queued" | "running" | "halting" | "done" | "failed" | "halted";

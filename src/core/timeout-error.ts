@@ -4,14 +4,16 @@
  *
  * @example
  * ```ts
- * import { withTimeout, TimeoutError } from "unwind";
+ * import { main, TimeoutError, withTimeout } from "unwind";
  * import { suspend } from "effection";
  *
- * try {
- *   yield* withTimeout(100, suspend());
- * } catch (error) {
- *   if (error instanceof TimeoutError) console.log(error.path, error.ms); // main 100
- * }
+ * await main(function* () {
+ *   try {
+ *     yield* withTimeout(100, suspend());
+ *   } catch (error) {
+ *     if (error instanceof TimeoutError) console.log(error.path, error.ms); // main 100
+ *   }
+ * });
  * ```
  */
 export class TimeoutError extends Error {

@@ -11,12 +11,20 @@ import { OwnerContext } from "./owner.ts";
  *
  * @example
  * ```ts
- * import { shield, useHaltReason } from "unwind";
+ * import { main, shield, useHaltReason } from "unwind";
+ * import { type Operation, sleep } from "effection";
  *
- * yield* shield(function* () {
- *   const reason = yield* useHaltReason();
- *   yield* saveProgress({ interrupted: reason?.kind ?? "no" });
- * }());
+ * declare function saveProgress(progress: { interrupted: string }): Operation<void>;
+ *
+ * await main(function* () {
+ *   yield* shield(
+ *     (function* () {
+ *       yield* sleep(1_000); // Ctrl-C here: the shield lets this finish
+ *       const reason = yield* useHaltReason();
+ *       yield* saveProgress({ interrupted: reason?.kind ?? "no" }); // "signal"
+ *     })(),
+ *   );
+ * });
  * ```
  */
 export function useHaltReason(): Operation<HaltReason | undefined> {

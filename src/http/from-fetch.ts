@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type Operation, until } from "effection";
+import { returnsOperation } from "../core/arguments.ts";
 import { useCancelSignal } from "../ops/use-cancel-signal.ts";
 import type { RequestHandler } from "./request-handler.ts";
+import { checkHandler } from "./request-options.ts";
 
 /**
  * A handler in the style of the Fetch API: a `Request` in, a `Response` out.
@@ -27,10 +29,13 @@ export type FetchHandler = (request: Request) => Operation<Response>;
  * written back, its body streamed with back-pressure and stopped if the
  * scope is halted.
  *
+ * @param handler A generator function from a `Request` to a `Response`.
+ * @returns A handler for `serve()` or `mount()`.
+ *
  * @example
  * ```ts
  * import { main } from "unwind";
-import { fromFetch, serve } from "unwind/http";
+ * import { fromFetch, serve } from "unwind/http";
  * import { suspend } from "effection";
  *
  * await main(function* () {
@@ -42,7 +47,8 @@ import { fromFetch, serve } from "unwind/http";
  * ```
  */
 export function fromFetch(handler: FetchHandler): RequestHandler {
-  if (typeof handler !== "function") throw new TypeError("fromFetch(): handler must be a generator function");
+  checkHandler("fromFetch()", handler, "function* (request) { ... }");
+  handler = returnsOperation("fromFetch()", "handler", handler);
   return function* fetchStyle(req, res) {
     const signal = yield* useCancelSignal();
     const response = yield* handler(toRequest(req, signal));

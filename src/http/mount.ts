@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Operation } from "effection";
+import { returnsOperation } from "../core/arguments.ts";
+import { Connections } from "./connections.ts";
+import { drainView } from "./request-drain.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
 import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
-import { drainView } from "./request-scopes.ts";
 
 /**
  * An unwind handler mounted into a server that unwind does not own: what
@@ -11,8 +13,23 @@ import { drainView } from "./request-scopes.ts";
  *
  * @example
  * ```ts
- * const api = yield* mount(handler);
- * app.use("/api", api.listener); // Express: one request scope per request
+ * import { createServer } from "node:http";
+ * import { main, onTeardown } from "unwind";
+ * import { mount } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * await main(function* () {
+ *   const server = createServer();
+ *   // Registered before mount(): cleanups run newest first, so the server
+ *   // closes once the requests have drained.
+ *   yield* onTeardown(() => new Promise<void>((done) => server.close(() => done())));
+ *   const api = yield* mount(function* (_req, res) {
+ *     res.end("hello\n");
+ *   });
+ *   server.on("request", api.listener).listen(8080);
+ *   console.log(api.draining, api.inFlight); // false 0
+ *   yield* suspend();
+ * });
  * ```
  */
 export interface MountedHandler {
@@ -41,24 +58,29 @@ export interface MountedHandler {
  * its own scope under a group of the current scope, is halted when its
  * client goes away, turns errors into 500s, and is drained when that scope
  * ends or at `main()`'s first signal. Unlike `serve()` it cannot stop the
- * server from accepting connections: close the server in a cleanup
- * registered before the `mount()` (cleanups run newest first).
+ * server from accepting connections: `adoptServer()` the server before the
+ * `mount()` (cleanups run newest first, so the requests drain before the
+ * server closes), or close it yourself in a cleanup registered there, with
+ * a deadline.
+ *
+ * @param handler Runs each request in its own scope: a generator function.
+ * @param options `drainTimeout`, `readinessPath`, `onError`, `onDrain`, `name`.
+ * @returns An operation with the `listener` to hand to your server, and its drain state.
  *
  * @example
  * ```ts
  * import express from "express";
- * import { main, onTeardown } from "unwind";
-import { mount } from "unwind/http";
- * import { suspend } from "effection";
+ * import { main } from "unwind";
+ * import { adoptServer, mount } from "unwind/http";
+ * import { suspend, until } from "effection";
  *
  * await main(function* () {
  *   const app = express();
- *   const server = app.listen(8080);
- *   yield* onTeardown(() => new Promise<void>((done) => server.close(() => done())));
+ *   yield* adoptServer(app.listen(8080), { closeTimeout: 5_000 });
  *   const users = yield* mount(function* (_req, res) {
- *     const users = yield* loadUsers(); // in its own request scope
+ *     const list = yield* until(fetch("http://127.0.0.1:9000/users")); // in its own request scope
  *     res.setHeader("content-type", "application/json");
- *     res.end(JSON.stringify(users));
+ *     res.end(yield* until(list.text()));
  *   });
  *   app.get("/users", users.listener);
  *   // Fastify: fastify.get("/users", (request, reply) => { reply.hijack(); users.listener(request.raw, reply.raw); });
@@ -68,11 +90,18 @@ import { mount } from "unwind/http";
  */
 export function mount(handler: RequestHandler, options: RequestOptions = {}): Operation<MountedHandler> {
   const settings = checkRequestOptions("mount()", handler, options);
-  return requestGroup(handler, settings, function* (scopes) {
-    // Object.assign keeps the view's getters live (it only adds plain fields).
-    return Object.assign(drainView(scopes), {
-      listener: scopes.listener,
-      readiness: (_req: IncomingMessage, res: ServerResponse) => scopes.answerReadiness(res),
-    });
-  });
+  handler = returnsOperation("mount()", "handler", handler);
+  return {
+    *[Symbol.iterator]() {
+      // Not its own sockets: it watches those its requests come on, and closes none.
+      const source = { connections: new Connections(false) };
+      return yield* requestGroup(handler, settings, source, function* (dispatcher, drain) {
+        // Object.assign keeps the view's getters live (it only adds plain fields).
+        return Object.assign(drainView(drain), {
+          listener: dispatcher.listener,
+          readiness: dispatcher.readiness,
+        });
+      });
+    },
+  };
 }

@@ -26,8 +26,19 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Oper
  *
  * @example
  * ```ts
- * yield* serve(handler, {
- *   onError: (error, info) => log.error({ err: error, ...info }, "request failed"),
+ * import { main } from "unwind";
+ * import { type RequestErrorInfo, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * function report(error: unknown, info: RequestErrorInfo): void {
+ *   console.error(`${info.method} ${info.url} failed (${info.phase}, ${info.path}):`, error);
+ * }
+ *
+ * await main(function* () {
+ *   yield* serve(function* () {
+ *     throw new Error("boom"); // a 500 for the client, a report for us
+ *   }, { port: 8080, onError: report });
+ *   yield* suspend();
  * });
  * ```
  */

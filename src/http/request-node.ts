@@ -4,11 +4,15 @@ import type { TaskFailure } from "../core/group-error.ts";
 import type { GroupNode } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { TaskNode } from "../core/task-node.ts";
+import type { ClientBound } from "./connections.ts";
+import { answerError, endResponse } from "./responses.ts";
 
-/** Where a request scope reports its errors and its end (a `RequestScopes`). */
+/** Where a request scope reports its errors and its end, and how it refuses (a `RequestDispatcher`). */
 export interface RequestHost {
   report(error: unknown, req: IncomingMessage, path: string, phase: "run" | "teardown"): void;
   requestEnded(request: RequestNode): void;
+  /** Answers a request halted before it sent anything with a 503. */
+  answerShuttingDown(req: IncomingMessage, res: ServerResponse): void;
 }
 
 /**
@@ -20,7 +24,7 @@ export interface RequestHost {
  * Its errors never fail the server's group: they are reported and answered
  * with a 500, so one broken request does not touch the others.
  */
-export class RequestNode extends TaskNode<void> {
+export class RequestNode extends TaskNode<void> implements ClientBound {
   constructor(
     group: GroupNode,
     name: string,
@@ -39,9 +43,6 @@ export class RequestNode extends TaskNode<void> {
   override *main(rest: () => Operation<void>): Operation<void> {
     this.enterScope(yield* useScope());
     const { res } = this;
-    // 'close' before 'finish' means the client left. (`on`, not `once`: the
-    // response is done with after 'close' anyway, and `once` allocates.)
-    res.on("close", this.onClose);
     try {
       yield* rest();
       const unfinished = endResponse(res);
@@ -54,7 +55,7 @@ export class RequestNode extends TaskNode<void> {
       // Halted (drain timeout, server halted): answer if the client is still there.
       const reason = this.haltReason;
       if (reason && reason.kind !== "client-disconnected" && !res.writableEnded) {
-        if (!res.headersSent) respond(res, 503, "the server is shutting down\n", true);
+        if (!res.headersSent) this.host.answerShuttingDown(this.req, res);
         else res.destroy();
       }
     }
@@ -67,11 +68,12 @@ export class RequestNode extends TaskNode<void> {
   /** Set once the handler is over: a connection that closes after that halts nothing. */
   private handled = false;
 
-  private readonly onClose = (): void => {
+  /** The connection closed: before the response was sent, that means the client left. */
+  clientLeft(): void {
     if (!this.handled && !this.res.writableFinished) {
       this.haltInBackground(HaltReason.clientDisconnected());
     }
-  };
+  }
 
   override settle(): Operation<void> {
     const first = !this.settled;
@@ -87,39 +89,4 @@ export class RequestNode extends TaskNode<void> {
   override adopt(failures: readonly TaskFailure[]): void {
     for (const failure of failures) this.report(failure.error, failure.phase);
   }
-}
-
-/**
- * The handler returned: a response it left open is ended for it. Returns the
- * error to report when it had sent nothing (it then gets a 500).
- */
-export function endResponse(res: ServerResponse): Error | undefined {
-  if (res.writableEnded) return undefined;
-  if (res.headersSent) {
-    res.end();
-    return undefined;
-  }
-  respond(res, 500, "internal server error\n");
-  return new Error("the handler returned without sending a response");
-}
-
-/** The handler threw: a 500, or, if the response had started, a cut connection. */
-export function answerError(res: ServerResponse): void {
-  if (!res.headersSent) respond(res, 500, "internal server error\n");
-  // A half-sent body must not pass for a whole one.
-  else res.destroy();
-}
-
-/**
- * A short plain-text answer. With `close`, the connection closes after it
- * (`Connection: close`) and the client is told to retry elsewhere.
- */
-export function respond(res: ServerResponse, status: number, body: string, close = false): void {
-  const headers: Record<string, string> = { "content-type": "text/plain; charset=utf-8" };
-  if (close) {
-    headers.connection = "close";
-    headers["retry-after"] = "1";
-  }
-  res.writeHead(status, headers);
-  res.end(body);
 }

@@ -1,3 +1,15 @@
+import {
+  callback,
+  checkOptions,
+  describeValue,
+  integer,
+  milliseconds,
+  nonEmptyString,
+  type OptionRules,
+  operationFactory,
+  plainObject,
+  segmentName,
+} from "../core/arguments.ts";
 import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
 
 /**
@@ -5,7 +17,18 @@ import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
  *
  * @example
  * ```ts
- * const options: RequestOptions = { drainTimeout: 20_000, readinessPath: "/ready" };
+ * import { main } from "unwind";
+ * import { type RequestOptions, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * const requests: RequestOptions = { shutdownDelay: 5_000, drainTimeout: 20_000, readinessPath: "/ready" };
+ *
+ * await main(function* () {
+ *   yield* serve(function* (_req, res) {
+ *     res.end("ok\n");
+ *   }, { ...requests, port: 8080 });
+ *   yield* suspend();
+ * }, { teardownTimeout: 25_000 });
  * ```
  */
 export interface RequestOptions {
@@ -15,13 +38,24 @@ export interface RequestOptions {
    * Milliseconds that in-flight requests get to finish once the drain began
    * (at the first signal under `main()`, or when the group is halted).
    * Then they are halted: a 503 if nothing was sent yet. Default 5 000;
-   * keep it below `main()`'s `teardownTimeout`.
+   * keep it below `main()`'s `teardownTimeout`. At most 2^31−1 (a larger
+   * value is a `RangeError`).
    */
   drainTimeout?: number;
   /**
+   * Milliseconds that `main()` keeps serving after its first signal, before
+   * the drain, while the readiness path already answers 503: the time load
+   * balancers (Kubernetes' endpoints, kube-proxy, ingress controllers) take
+   * to stop sending new connections. `main()` waits for the largest
+   * `shutdownDelay` among its own and its servers'; a second signal skips
+   * it. Default 0. A server whose scope is halted otherwise drains at once.
+   */
+  shutdownDelay?: number;
+  /**
    * A path (such as `/ready`) answered `200 ready` while serving and
-   * `503 draining` from the first moment of the drain, without a request
-   * scope: a Kubernetes readiness probe.
+   * `503 draining` from the shutdown delay (or the drain) on, without a
+   * request scope: a Kubernetes readiness probe. It matches whatever the
+   * query, and in absolute form (`http://host/ready`) too.
    */
   readinessPath?: string;
   /** Called for each handler or cleanup error. Default: printed to stderr with the request. */
@@ -34,10 +68,20 @@ export interface RequestOptions {
 export interface RequestSettings {
   readonly name: string;
   readonly drainTimeout: number;
+  readonly shutdownDelay: number;
   readonly readinessPath: string | undefined;
   readonly onError: ((error: unknown, info: RequestErrorInfo) => void) | undefined;
   readonly onDrain: ((info: { readonly inFlight: number }) => void) | undefined;
 }
+
+const requestRules: OptionRules = {
+  name: segmentName,
+  drainTimeout: milliseconds(),
+  shutdownDelay: milliseconds(),
+  readinessPath,
+  onError: callback,
+  onDrain: callback,
+};
 
 /** The handler and the options, checked where they are written; the options with their defaults. */
 export function checkRequestOptions(
@@ -45,28 +89,47 @@ export function checkRequestOptions(
   handler: RequestHandler,
   options: RequestOptions,
 ): RequestSettings {
-  if (typeof handler !== "function") throw new TypeError(`${caller}: handler must be a generator function`);
-  const { name = "http", drainTimeout = 5_000, readinessPath, onError, onDrain } = options;
-  if (typeof name !== "string" || name === "" || name.includes("/")) {
-    throw new TypeError(
-      `${caller}: name must be a non-empty string without "/", got ${JSON.stringify(name)}`,
-    );
-  }
-  if (!Number.isFinite(drainTimeout) || drainTimeout < 0) {
-    throw new RangeError(
-      `${caller}: drainTimeout must be a number of milliseconds >= 0, got ${drainTimeout}`,
-    );
-  }
-  if (readinessPath !== undefined && (typeof readinessPath !== "string" || !readinessPath.startsWith("/"))) {
-    throw new TypeError(`${caller}: readinessPath must start with "/", got ${JSON.stringify(readinessPath)}`);
-  }
-  for (const [key, callback] of [
-    ["onError", onError],
-    ["onDrain", onDrain],
-  ] as const) {
-    if (callback !== undefined && typeof callback !== "function") {
-      throw new TypeError(`${caller}: ${key} must be a function`);
-    }
-  }
-  return { name, drainTimeout, readinessPath, onError, onDrain };
+  checkHandler(caller, handler);
+  checkOptions(caller, options, requestRules, "{ drainTimeout: 20_000 }");
+  return settingsOf(options);
+}
+
+const serveRules: OptionRules = {
+  ...requestRules,
+  port: integer(0, 65_535),
+  host: nonEmptyString,
+  server: plainObject,
+};
+
+/** `serve(handler, options)`: the request options, and where to listen. */
+export function checkServeArguments(handler: RequestHandler, options: RequestOptions): RequestSettings {
+  checkHandler("serve()", handler);
+  checkOptions("serve()", options, serveRules, "{ port: 8080 }");
+  return settingsOf(options);
+}
+
+function settingsOf(options: RequestOptions): RequestSettings {
+  const { name = "http", drainTimeout = 5_000, shutdownDelay = 0, readinessPath, onError, onDrain } = options;
+  return { name, drainTimeout, shutdownDelay, readinessPath, onError, onDrain };
+}
+
+/**
+ * A handler is a generator function, or a plain function that returns an
+ * operation (what it returns is checked when a request runs it, see
+ * `returnsOperation`); an async function never is.
+ */
+export function checkHandler(
+  caller: string,
+  handler: unknown,
+  example = "function* (req, res) { ... }",
+): void {
+  const rule = operationFactory(`${caller.slice(0, -2)}(${example})`, `a generator function (${example})`);
+  rule(caller, "handler", handler);
+}
+
+function readinessPath(caller: string, param: string, value: unknown): void {
+  if (typeof value === "string" && value.startsWith("/")) return;
+  throw new (typeof value === "string" ? RangeError : TypeError)(
+    `${caller}: ${param} must start with "/", got ${describeValue(value)}`,
+  );
 }

@@ -1,25 +1,49 @@
 import { once } from "node:events";
 import { createServer, type Server, type ServerOptions } from "node:http";
-import { type AddressInfo, Server as NetServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { type Operation, until } from "effection";
+import { returnsOperation } from "../core/arguments.ts";
 import { onTeardown } from "../core/on-teardown.ts";
+import { Connections } from "./connections.ts";
+import { drainView } from "./request-drain.ts";
 import { requestGroup } from "./request-group.ts";
 import type { RequestHandler } from "./request-handler.ts";
-import { checkRequestOptions, type RequestOptions } from "./request-options.ts";
-import { drainView } from "./request-scopes.ts";
+import { checkServeArguments, type RequestOptions } from "./request-options.ts";
+import { stopListening } from "./stop-listening.ts";
 
 /**
  * Options of `serve()`.
  *
  * @example
  * ```ts
- * yield* serve(handler, { host: "0.0.0.0", port: 8080, drainTimeout: 20_000, readinessPath: "/ready" });
+ * import { main } from "unwind";
+ * import { type ServeOptions, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * const options: ServeOptions = {
+ *   host: "0.0.0.0",
+ *   port: Number(process.env.PORT ?? 8080), // a number: "8080" is rejected
+ *   readinessPath: "/ready",
+ *   shutdownDelay: 5_000,
+ *   drainTimeout: 20_000,
+ * };
+ *
+ * await main(function* () {
+ *   yield* serve(function* (_req, res) {
+ *     res.end("ok\n");
+ *   }, options);
+ *   yield* suspend();
+ * }, { teardownTimeout: 25_000 });
  * ```
  */
 export interface ServeOptions extends RequestOptions {
   /** Port to listen on; 0 (the default) picks a free one (see `HttpServer.port`). */
   port?: number;
-  /** Address to listen on. Default `127.0.0.1`; use `0.0.0.0` or `::` to serve other machines. */
+  /**
+   * Address to listen on. Default `127.0.0.1`, which only this machine
+   * reaches: use `0.0.0.0` or `::` to serve others (in a Kubernetes pod, or
+   * its probes never reach the server).
+   */
   host?: string;
   /** Options for `node:http`'s `createServer()` (timeouts, header limits, ...). */
   server?: ServerOptions;
@@ -30,8 +54,17 @@ export interface ServeOptions extends RequestOptions {
  *
  * @example
  * ```ts
- * const server = yield* serve(handler);
- * console.log(`listening on ${server.url}`); // http://127.0.0.1:43117
+ * import { main } from "unwind";
+ * import { type HttpServer, serve } from "unwind/http";
+ * import { suspend } from "effection";
+ *
+ * await main(function* () {
+ *   const server: HttpServer = yield* serve(function* (_req, res) {
+ *     res.end("hi\n");
+ *   });
+ *   console.log(`listening on ${server.url}`); // http://127.0.0.1:43117 (port 0: a free one)
+ *   yield* suspend();
+ * });
  * ```
  */
 export interface HttpServer {
@@ -66,28 +99,41 @@ export interface HttpServer {
  *
  * - the client going away before the response ended halts the scope with
  *   the reason `client-disconnected` (its `useCancelSignal()` aborts, its
- *   cleanups run);
+ *   cleanups run), and so for every request pipelined on that connection;
  * - an error thrown by the handler is reported (`onError`, default stderr)
- *   and answered with a 500 if nothing was sent yet; other requests go on;
- * - drain, when the server's scope is halted or at `main()`'s first signal:
- *   the server stops accepting connections, idle keep-alive connections are
- *   closed, in-flight responses get `Connection: close` and `drainTimeout`
- *   ms to finish, requests arriving on open connections meanwhile get a 503
- *   with `Connection: close`; then the rest are halted (a 503 if nothing was
- *   sent yet) and the remaining sockets destroyed. In a worker of
- *   `cluster()` that is being replaced (a reload) the server hands over
- *   instead: it stops accepting, serves the requests that still arrive on
- *   its open connections (with `Connection: close`) and ends its drain once
- *   they have closed (at most `drainTimeout` ms).
+ *   and answered with a 500 if nothing was sent yet; a write after the end
+ *   is reported too; other requests go on;
+ * - drain, when the server's scope is halted or at `main()`'s first signal
+ *   (after its shutdown delay, during which only the readiness path
+ *   changes, to 503): the server stops listening, idle keep-alive
+ *   connections are closed, the newest response of each connection gets
+ *   `Connection: close`, requests arriving on open connections get a 503
+ *   (at once for `Expect: 100-continue`); in-flight requests get
+ *   `drainTimeout` ms to finish and their responses to reach their client;
+ *   then the rest are halted (a 503 if nothing was sent yet). When the
+ *   server's scope ends, every connection still open is destroyed, upgraded
+ *   ones (`server.server.on("upgrade")`) included: say goodbye to those in
+ *   `onDrain`. In a worker of `cluster()` that is being replaced (a
+ *   reload) the server hands over instead: it stops listening, serves the
+ *   requests that still arrive on its open connections (each with
+ *   `Connection: close`) and ends its drain once those connections have
+ *   closed (at most `drainTimeout` ms).
+ *
+ * @param handler Runs each request in its own scope: a generator function
+ *   (`function* (req, res) { ... }`), never an async function.
+ * @param options `port` (a number: `Number(process.env.PORT)`), `host`,
+ *   `drainTimeout`, `readinessPath`, `onError`, `onDrain`, `name`, `server`.
+ * @returns An operation that returns once the server listens: its address and
+ *   drain state (`HttpServer`).
  *
  * @example
  * ```ts
  * import { main, useCancelSignal } from "unwind";
-import { serve } from "unwind/http";
+ * import { serve } from "unwind/http";
  * import { suspend, until } from "effection";
  *
  * await main(function* () {
- *   const server = yield* serve(function* (req, res) {
+ *   const server = yield* serve(function* (_req, res) {
  *     const signal = yield* useCancelSignal(); // aborts if the client leaves
  *     const upstream = yield* until(fetch("http://127.0.0.1:9000/slow", { signal }));
  *     res.writeHead(upstream.status, { "content-type": "text/plain" });
@@ -99,59 +145,44 @@ import { serve } from "unwind/http";
  * ```
  */
 export function serve(handler: RequestHandler, options: ServeOptions = {}): Operation<HttpServer> {
-  const settings = checkRequestOptions("serve()", handler, options);
+  const settings = checkServeArguments(handler, options);
+  handler = returnsOperation("serve()", "handler", handler);
   const { port = 0, host = "127.0.0.1" } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new RangeError(`serve(): port must be an integer from 0 to 65535, got ${port}`);
-  }
-  return requestGroup(handler, settings, function* (scopes) {
-    const server = createServer(options.server ?? {});
-    // Not events.once(): that would reject (unhandled) on a listen error.
-    const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
-    scopes.onDrainStart = () => {
-      if (scopes.handingOver) {
-        // Stop accepting, and leave the open connections alone: their next
-        // request is served (with Connection: close); an idle one closes at
-        // the keep-alive timeout. (http's close() would also close the idle
-        // ones at once, resetting a request already on its way.)
-        NetServer.prototype.close.call(server);
-        return;
-      }
-      server.close();
-      server.closeIdleConnections();
-    };
-    scopes.onDrainedResponse = () => server.closeIdleConnections();
-    let open = 0;
-    scopes.openConnections = () => open;
-    server.on("connection", (socket) => {
-      open++;
-      socket.once("close", () => {
-        open--;
-        scopes.connectionClosed();
-      });
-    });
-    server.on("request", scopes.listener);
-    // A cleanup of the group: it runs after every request scope has ended.
-    yield* onTeardown(() => {
-      // Still resolving the host: close once bound. (close() emits 'close' even when not bound.)
-      if (!server.listening) server.once("listening", () => server.close());
-      server.close();
-      server.closeAllConnections();
-      return closed;
-    });
-    server.listen(port, host);
-    yield* until(once(server, "listening"));
-    const group = scopes.group;
-    server.on("error", (error) => group.fail({ path: group.path, phase: "run", error }));
+  return {
+    *[Symbol.iterator]() {
+      // A server per run of the operation; it has no handle until listen().
+      const server = createServer(options.server ?? {});
+      const connections = new Connections(true);
+      const source = { connections, stopAccepting: () => stopListening(server) };
+      return yield* requestGroup(handler, settings, source, function* (dispatcher, drain, group) {
+        // Every connection, even one that never sends a whole request or is upgraded.
+        server.on("connection", connections.accept);
+        server.on("request", dispatcher.listener);
+        server.on("checkContinue", dispatcher.checkContinue);
+        // Not events.once(): that would reject (unhandled) on a listen error.
+        const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+        // A cleanup of the group: it runs after every request scope has ended.
+        yield* onTeardown(() => {
+          // Still resolving the host: close once bound. (close() emits 'close' even when not bound.)
+          if (!server.listening) server.once("listening", () => server.close());
+          server.close();
+          connections.destroyAll();
+          return closed;
+        });
+        server.listen(port, host);
+        yield* until(once(server, "listening"));
+        server.on("error", (error) => group.fail({ path: group.path, phase: "run", error }));
 
-    const address = server.address() as AddressInfo;
-    const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    // Object.assign keeps the view's getters live (it only adds plain fields).
-    return Object.assign(drainView(scopes), {
-      url: `http://${urlHost}:${address.port}`,
-      port: address.port,
-      host: address.address,
-      server,
-    });
-  });
+        const address = server.address() as AddressInfo;
+        const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+        // Object.assign keeps the view's getters live (it only adds plain fields).
+        return Object.assign(drainView(drain), {
+          url: `http://${urlHost}:${address.port}`,
+          port: address.port,
+          host: address.address,
+          server,
+        });
+      });
+    },
+  };
 }

@@ -1,27 +1,42 @@
 import { type Operation, useScope } from "effection";
 import { GroupNode } from "../core/group-node.ts";
-import type { HaltKind } from "../core/halt-reason.ts";
+import type { HaltReasonJSON } from "../core/halt-reason.ts";
+import { type ProcessInfo, processesOf } from "../core/held-processes.ts";
 import { type Owner, OwnerContext } from "../core/owner.ts";
 import { restartCountOf } from "../core/restart-count.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { TaskNode } from "../core/task-node.ts";
 import type { TaskState } from "../core/task-state.ts";
+import { taskId } from "./task-id.ts";
 
 /**
  * A snapshot of one task or group and everything under it. Plain data:
  * `JSON.stringify` it, compare it in tests, or print it with `formatTree`.
  * Times are milliseconds since the epoch.
  *
+ * A group made without a name is a node of its own (`name` is `""`) under
+ * the task that runs it, with the same `path` as that task: its `kind` and
+ * `id` tell them apart.
+ *
  * @example
  * ```ts
- * import { inspect, type TaskTree } from "unwind";
+ * import { inspect, main, type TaskTree } from "unwind";
+ * import { suspend } from "effection";
  *
  * const paths = (t: TaskTree): string[] => [t.path, ...t.children.flatMap(paths)];
- * console.log(paths(yield* inspect())); // ["main", "main/db", ...]
+ *
+ * await main(function* (root) {
+ *   root.spawn(function* () { yield* suspend(); }, { name: "db" });
+ *   console.log(paths(yield* inspect())); // ["main", "main/db"]
+ *   yield* root.halt();
+ * });
  * ```
  */
 export interface TaskTree {
+  /** Unique in the process and kept for the task's life: `task 7` in the printed tree. */
+  readonly id: number;
   readonly kind: "group" | "task";
+  /** Its name within its group; `""` for a group made without a name. */
   readonly name: string;
   readonly path: string;
   readonly state: TaskState;
@@ -29,27 +44,34 @@ export interface TaskTree {
   /** When its teardown started, if it has. */
   readonly haltStartedAt?: number;
   /** Why it is being torn down, if it is. */
-  readonly haltReason?: { readonly kind: HaltKind; readonly message: string };
+  readonly haltReason?: HaltReasonJSON;
   /** For a group: queued children its teardown dropped before they started. */
   readonly dropped?: number;
   /** A child of a `supervisor()`: how many times it has been restarted; a supervisor: its restarts in all. */
   readonly restarts?: number;
   /** The stack frame that started it, when spawn sites are recorded (`UNWIND_SPAWN_SITES=1`). */
   readonly site?: string;
+  /** OS processes and worker threads it holds (`exec()`, `worker()` of "unwind/process"). */
+  readonly processes?: readonly ProcessInfo[];
+  /** What its teardown waits for besides children and cleanups, e.g. `aborted work (abortable(query))`. */
+  readonly waitingFor?: string;
   readonly children: readonly TaskTree[];
 }
 
 type Node = GroupNode | TaskNode<unknown>;
 
+/** The snapshot of `node` and everything under it. */
 export function snapshot(node: Node): TaskTree {
+  const id = taskId(node); // before the children's: ids go in tree order
   const children: TaskTree[] = [];
-  addChildren(node, children);
-  const kind = node instanceof GroupNode ? "group" : "task";
-  const name = node.name ?? node.path;
+  if (node.groups) for (const group of node.groups) children.push(snapshot(group));
+  if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
+  const processes = processesOf(node);
   const restarts = restartCountOf(node);
   return {
-    kind,
-    name,
+    id,
+    kind: node.kind,
+    name: node.name ?? "",
     path: node.path,
     state: node.state,
     startedAt: node.startedAt,
@@ -58,22 +80,10 @@ export function snapshot(node: Node): TaskTree {
     ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
     ...(restarts ? { restarts } : {}),
     ...(node.site ? { site: node.site } : {}),
+    ...(processes ? { processes } : {}),
+    ...(node.waitingFor ? { waitingFor: node.waitingFor } : {}),
     children,
   };
-}
-
-/**
- * A group without a name adds no segment to its children's paths, so the
- * tree shows its children directly under its owner, as their paths read.
- */
-function addChildren(node: Node, children: TaskTree[]): void {
-  if (node.groups) {
-    for (const group of node.groups) {
-      if (group.name) children.push(snapshot(group));
-      else addChildren(group, children);
-    }
-  }
-  if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
 }
 
 /** The root group above an owner, if it runs under `run()` / `main()`. */
@@ -97,14 +107,17 @@ export function rootGroupOf(owner: Owner | undefined): GroupNode | undefined {
  *
  * @example
  * ```ts
- * import { main, inspect, formatTree } from "unwind";
+ * import { formatTree, inspect, main } from "unwind";
  * import { suspend } from "effection";
  *
  * await main(function* (root) {
- *   root.spawn(function* () { yield* suspend(); }, { name: "worker" });
+ *   const worker = root.spawn(function* () {
+ *     yield* suspend();
+ *   }, { name: "worker" });
  *   console.log(formatTree(yield* inspect()));
- *   // main  group  running 0.0s
- *   // └─ worker  task  running 0.0s
+ *   // main       group 1  running  2ms
+ *   // └─ worker  task 2   running  1ms
+ *   yield* root.halt();
  * });
  * ```
  */
@@ -117,42 +130,4 @@ export function inspect(): Operation<TaskTree> {
       return snapshot(root);
     },
   };
-}
-
-/**
- * Renders a task tree for people, one line per task: name, kind, state,
- * how long it has been in that state, and (for a supervised child) how many
- * times it has been restarted.
- *
- * @example
- * ```ts
- * import { formatTree } from "unwind";
- *
- * console.log(formatTree({
- *   kind: "group", name: "main", path: "main", state: "halting",
- *   startedAt: 0, haltStartedAt: 1000, children: [],
- * }, 3500));
- * // main  group  halting 2.5s
- * ```
- */
-export function formatTree(tree: TaskTree, now: number = Date.now()): string {
-  const lines: string[] = [];
-  const walk = (node: TaskTree, prefix: string, branch: string) => {
-    const since = node.haltStartedAt ?? node.startedAt;
-    const age = `${((now - since) / 1000).toFixed(1)}s`;
-    const why = node.haltReason ? ` (${node.haltReason.message})` : "";
-    const dropped = node.dropped ? `, ${node.dropped} queued dropped` : "";
-    const restarts = node.restarts
-      ? `, ${node.restarts === 1 ? "1 restart" : `${node.restarts} restarts`}`
-      : "";
-    lines.push(
-      `${prefix}${branch}${node.name}  ${node.kind}  ${node.state} ${age}${why}${dropped}${restarts}`,
-    );
-    const childPrefix = prefix + (branch === "" ? "" : branch === "└─ " ? "   " : "│  ");
-    node.children.forEach((child, i) => {
-      walk(child, childPrefix, i === node.children.length - 1 ? "└─ " : "├─ ");
-    });
-  };
-  walk(tree, "", "");
-  return lines.join("\n");
 }

@@ -1,26 +1,62 @@
-import { GroupError, type TaskFailure } from "../core/group-error.ts";
+import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts";
+import { GroupNode } from "../core/group-node.ts";
+import type { RootOwner } from "../core/root-owner.ts";
+import type { TaskNode } from "../core/task-node.ts";
+import { colorsFor, painter } from "./colors.ts";
 import type { TaskTree } from "./inspect.ts";
+import { formatOpenTasks } from "./tree-printer.ts";
 
 /**
  * Lines that name every task still open when teardown was cut short, with
  * its state and for how long it has been in it, deepest first: the tasks at
- * the top are the ones holding everything else up.
+ * the top are the ones holding everything else up. Coloured when standard
+ * error wants colour (see `colorsFor`).
  */
-export function formatStuckReport(tree: TaskTree | undefined, why: string, now: number = Date.now()): string {
-  const lines = [`unwind: ${why}; still open:`];
-  const open: string[] = [];
-  const walk = (node: TaskTree, depth: number) => {
-    for (const child of node.children) walk(child, depth + 1);
-    const seconds = (since: number) => `${((now - since) / 1000).toFixed(2)}s`;
-    const why = node.haltReason ? ` (${node.haltReason.message})` : "";
-    const state = node.haltStartedAt
-      ? `${node.state} for ${seconds(node.haltStartedAt)}${why}`
-      : `${node.state} for ${seconds(node.startedAt)} (halt not started)`;
-    open.push(`  ${node.path || "(root)"}  ${node.kind}  ${state}`);
-    if (node.site) open.push(`      started at ${node.site}`);
+export function formatStuckReport(
+  tree: TaskTree | undefined,
+  why: string,
+  now: number = Date.now(),
+  color: boolean = colorsFor(process.stderr),
+): string {
+  const paint = painter(color);
+  return [paint("bold", `unwind: ${why}; still open:`), ...formatOpenTasks(tree, now, paint)].join("\n");
+}
+
+/**
+ * What `main()` prints, and keeps in its outcome, when it gives up on a
+ * teardown: the stuck report, then every error raised until then. Those
+ * errors still sit in the groups that were tearing down (a group hands its
+ * errors up only when it ends), so they would go down with the process.
+ */
+export function abandonedTeardown(
+  owner: RootOwner,
+  stuck: TaskTree | undefined,
+  why: string,
+  now: number = Date.now(),
+): { readonly text: string; readonly error: GroupError | undefined } {
+  const report = formatStuckReport(stuck, why, now);
+  const failures = failuresSoFar(owner);
+  if (failures.length === 0) return { text: report, error: undefined };
+  const title = "errors raised before the teardown was abandoned";
+  return {
+    text: `${report}\n${formatFailures(failures, title)}`,
+    error: new GroupError(owner.group?.path ?? "", failures),
   };
-  if (tree) walk(tree, 0);
-  return [...lines, ...(open.length > 0 ? open : ["  (no task is open)"])].join("\n");
+}
+
+/** Every failure recorded in the live tree under `owner` and by `owner` itself, each once. */
+export function failuresSoFar(owner: RootOwner): TaskFailure[] {
+  const failures: TaskFailure[] = [];
+  const visit = (node: GroupNode | TaskNode<unknown>) => {
+    if (node instanceof GroupNode) {
+      for (const failure of node.failures) addFailure(failures, failure);
+      for (const task of node.tasks) visit(task);
+    }
+    for (const group of node.groups ?? []) visit(group);
+  };
+  if (owner.group) visit(owner.group);
+  for (const failure of owner.failures) addFailure(failures, failure);
+  return failures;
 }
 
 /** Prints every failure once: path, phase, and the error with its stack and causes. */

@@ -8,10 +8,17 @@ import { OwnerContext } from "../core/owner.ts";
  *
  * @example
  * ```ts
- * import { onTeardown, useTaskPath } from "unwind";
+ * import { main, onTeardown, useTaskPath } from "unwind";
+ * import { suspend } from "effection";
  *
- * const path = yield* useTaskPath();
- * yield* onTeardown((reason) => console.log(`${path} ended (${reason?.kind ?? "returned"})`));
+ * await main(function* (root) {
+ *   root.spawn(function* () {
+ *     const path = yield* useTaskPath(); // "main/worker"
+ *     yield* onTeardown((reason) => console.log(`${path} ended (${reason?.kind ?? "returned"})`));
+ *     yield* suspend();
+ *   }, { name: "worker" });
+ *   yield* suspend(); // Ctrl-C: "main/worker ended (signal)"
+ * });
  * ```
  */
 export function useTaskPath(): Operation<string> {

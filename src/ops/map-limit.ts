@@ -1,4 +1,5 @@
 import { type Operation, until } from "effection";
+import { checkMapLimit } from "../core/arguments.ts";
 import { group } from "../core/group.ts";
 import { GroupError, type TaskFailure } from "../core/group-error.ts";
 import { onTeardown } from "../core/on-teardown.ts";
@@ -36,6 +37,13 @@ export type Job<R> = PromiseLike<R> | Operation<R>;
  * Halting the caller does the same without the error. No job starts after
  * either.
  *
+ * @param items The items: an array or any iterable.
+ * @param limit How many jobs may run at once: an integer >= 1.
+ * @param fn Makes the job of one item: a promise (an async function is fine
+ *   here) or an operation. `signal` aborts when the jobs must stop.
+ * @returns An operation with the results, in the order of the items.
+ * @throws A `GroupError` with every job's failure, tagged `.../job-<index>`.
+ *
  * @example
  * ```ts
  * import { main, mapLimit } from "unwind";
@@ -52,9 +60,7 @@ export function mapLimit<T, R>(
   limit: number,
   fn: (item: T, index: number, signal: AbortSignal) => Job<R>,
 ): Operation<R[]> {
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`mapLimit(): limit must be an integer >= 1, got ${limit}`);
-  }
+  checkMapLimit(items, limit, fn);
   const list = Array.from(items);
   return group(function* (g) {
     const results = new Array<R>(list.length);

@@ -1,4 +1,5 @@
 import type { Operation } from "effection";
+import { checkTimeLimit } from "../core/arguments.ts";
 import { group } from "../core/group.ts";
 import { GroupError } from "../core/group-error.ts";
 import { TimeoutError } from "../core/timeout-error.ts";
@@ -12,16 +13,31 @@ import { TimeoutError } from "../core/timeout-error.ts";
  * `op` is any operation: `call(fn)`, `sleep(ms)`, a generator's result, an
  * object with `*[Symbol.iterator]`. Its own error is thrown as it is.
  *
+ * @param ms The time limit: 0 to 2^31−1 ms (Node's timer limit; more is a `RangeError`).
+ * @param op The operation to limit (an operation, not a function that makes one).
+ * @returns An operation with `op`'s value.
+ * @throws A `TimeoutError` when the time is up, once `op`'s teardown has finished.
+ *
  * @example
  * ```ts
- * import { withTimeout } from "unwind";
- * import { until } from "effection";
+ * import { main, useCancelSignal, withTimeout } from "unwind";
+ * import { type Operation, until } from "effection";
  *
- * const body = yield* withTimeout(5_000, until(fetch("http://127.0.0.1:8080/").then((r) => r.text())));
+ * function* download(url: string): Operation<string> {
+ *   const signal = yield* useCancelSignal(); // aborts the fetch when the time is up
+ *   const response = yield* until(fetch(url, { signal }));
+ *   return yield* until(response.text());
+ * }
+ *
+ * await main(function* () {
+ *   const page = yield* withTimeout(5_000, download("http://127.0.0.1:8080/"));
+ *   console.log(page.length);
+ * });
  * ```
  */
 export function withTimeout<T>(ms: number, op: Operation<T>): Operation<T> {
-  return limited(ms, op, "withTimeout", (error) => {
+  checkTimeLimit("withTimeout()", ms, op);
+  return limited(ms, op, (error) => {
     throw error;
   });
 }
@@ -31,27 +47,29 @@ export function withTimeout<T>(ms: number, op: Operation<T>): Operation<T> {
  * returns `undefined` once its teardown has finished (Trio's
  * `move_on_after`).
  *
+ * @param ms The time limit: 0 to 2^31−1 ms (Node's timer limit; more is a `RangeError`).
+ * @param op The operation to limit.
+ * @returns An operation with `op`'s value, or `undefined` if the time ran out.
+ *
  * @example
  * ```ts
- * import { moveOnAfter } from "unwind";
+ * import { main, moveOnAfter } from "unwind";
+ * import type { Operation } from "effection";
  *
- * const reply = yield* moveOnAfter(1_000, askTheCache(key));
- * if (reply === undefined) console.log("cache too slow; going on without it");
+ * declare function askTheCache(key: string): Operation<string>;
+ *
+ * await main(function* () {
+ *   const reply = yield* moveOnAfter(1_000, askTheCache("user:42"));
+ *   if (reply === undefined) console.log("cache too slow; going on without it");
+ * });
  * ```
  */
 export function moveOnAfter<T>(ms: number, op: Operation<T>): Operation<T | undefined> {
-  return limited<T | undefined>(ms, op, "moveOnAfter", () => undefined);
+  checkTimeLimit("moveOnAfter()", ms, op);
+  return limited<T | undefined>(ms, op, () => undefined);
 }
 
-function limited<T>(
-  ms: number,
-  op: Operation<T>,
-  name: string,
-  onTimeout: (error: TimeoutError) => T,
-): Operation<T> {
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new RangeError(`${name}(): ms must be a number of milliseconds >= 0, got ${ms}`);
-  }
+function limited<T>(ms: number, op: Operation<T>, onTimeout: (error: TimeoutError) => T): Operation<T> {
   return {
     *[Symbol.iterator]() {
       try {

@@ -1,7 +1,5 @@
 import { type Operation, useScope } from "effection";
-import { GroupNode } from "../core/group-node.ts";
 import { OwnerContext } from "../core/owner.ts";
-import { TaskNode } from "../core/task-node.ts";
 
 /**
  * An `AbortSignal` that aborts the moment the current task's halt *starts*
@@ -15,21 +13,25 @@ import { TaskNode } from "../core/task-node.ts";
  *
  * @example
  * ```ts
- * import { useCancelSignal } from "unwind";
- * import { until } from "effection";
+ * import { main, useCancelSignal } from "unwind";
+ * import { type Operation, until } from "effection";
  *
- * function* download(url: string) {
- *   const signal = yield* useCancelSignal();
+ * function* download(url: string): Operation<string> {
+ *   const signal = yield* useCancelSignal(); // aborts when this task's halt starts
  *   const response = yield* until(fetch(url, { signal }));
  *   return yield* until(response.text());
  * }
+ *
+ * await main(function* () {
+ *   console.log(yield* download("https://example.com/")); // Ctrl-C cancels the request
+ * });
  * ```
  */
 export function useCancelSignal(): Operation<AbortSignal> {
   return {
     *[Symbol.iterator]() {
       const owner = (yield* useScope()).get(OwnerContext);
-      if (owner instanceof TaskNode || owner instanceof GroupNode) return owner.cancelSignal();
+      if (owner?.cancelSignal) return owner.cancelSignal();
       throw new Error("useCancelSignal() must run inside main(), run() or group()");
     },
   };

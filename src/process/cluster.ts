@@ -224,6 +224,11 @@ class ClusterState implements Drainable, SlotHost {
     return this.settings.gracePeriod;
   }
 
+  // The primary serves nothing itself: the shutdown delay is each worker's,
+  // whose main() gets the request forwarded (see shutdownRequested).
+  readonly shutdownDelay = 0;
+  beginShutdownDelay(): void {}
+
   /** Every request `main()` gets goes to every worker: their ladders take the same step. */
   shutdownRequested(signal: NodeJS.Signals): void {
     this.shuttingDown = true;

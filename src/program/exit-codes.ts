@@ -13,9 +13,14 @@ import { constants } from "node:os";
  *
  * @example
  * ```ts
- * import { ExitCode } from "unwind";
+ * import { ExitCode, main } from "unwind";
+ * import { sleep } from "effection";
  *
- * if (process.exitCode === ExitCode.TeardownIncomplete) console.error("unclean exit");
+ * const outcome = await main(function* () {
+ *   yield* sleep(100);
+ * }, { exit: false });
+ * if (outcome.exitCode === ExitCode.TeardownIncomplete) console.error("some cleanups did not finish");
+ * process.exit(outcome.exitCode);
  * ```
  */
 export const ExitCode = {

@@ -1,12 +1,16 @@
 import type { Operation } from "effection";
+import { checkMain, returnsOperation } from "../core/arguments.ts";
 import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts";
 import type { Group, GroupOptions } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
-import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
+import { abandonedTeardown, failuresOf, formatFailures } from "../observe/report.ts";
 import { CLUSTER_WORKER_DRAIN_TIMEOUT, isClusterWorker, listenForShutdown } from "./cluster-worker.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
+import { serveInspection } from "./inspect-socket.ts";
+import { refuseNestedRoot } from "./nested-root.ts";
+import { onParentHalt } from "./parent-port.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
 import { ShutdownLadder } from "./shutdown-ladder.ts";
@@ -16,7 +20,15 @@ import { ShutdownLadder } from "./shutdown-ladder.ts";
  *
  * @example
  * ```ts
- * await main(body, { signals: ["SIGTERM"], drainTimeout: 20_000, teardownTimeout: 25_000 });
+ * import { type MainOptions, main } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * // For Kubernetes: the drain and the teardown fit in terminationGracePeriodSeconds (30 s).
+ * const options: MainOptions = { signals: ["SIGTERM", "SIGINT"], drainTimeout: 15_000, teardownTimeout: 10_000 };
+ *
+ * await main(function* () {
+ *   yield* suspend();
+ * }, options);
  * ```
  */
 export interface MainOptions extends GroupOptions {
@@ -32,7 +44,8 @@ export interface MainOptions extends GroupOptions {
    * teardown (stuck report, exit 124). In a worker of `cluster()` the
    * default is 10 000: its servers drain while everything runs, which is
    * what lets them serve, during a reload, the requests that still reach
-   * them (a group that is tearing down starts no request scope).
+   * them (a group that is tearing down starts no request scope). At most
+   * 2^31−1 (a larger value is a `RangeError`).
    */
   drainTimeout?: number;
   /**
@@ -43,7 +56,12 @@ export interface MainOptions extends GroupOptions {
    * `shutdownDelay` is used. Default 0. A second signal skips the delay.
    */
   shutdownDelay?: number;
-  /** How long teardown may take before the stuck report and exit 124. Default 10 000 ms. */
+  /**
+   * How long teardown may take before the stuck report and exit 124,
+   * counted from the start of the teardown. Default 10 000 ms; at most
+   * 2^31−1 (about 24.8 days, Node's timer limit: a larger value is a
+   * `RangeError`, not a deadline that passes after 1 ms).
+   */
   teardownTimeout?: number;
   /**
    * Record where each task and group is started (from now on, for the
@@ -54,6 +72,13 @@ export interface MainOptions extends GroupOptions {
   spawnSites?: boolean;
   /** Call `process.exit` at the end (default). With `false`, resolve with the outcome instead. */
   exit?: boolean;
+  /**
+   * Let `npx unwind tree <pid>` print this program's live task tree (default
+   * `true`): main() listens on a Unix socket in a directory only its user
+   * can enter, answers only when asked, and removes the socket when it
+   * settles. `false`: no socket.
+   */
+  inspect?: boolean;
 }
 
 /**
@@ -63,7 +88,10 @@ export interface MainOptions extends GroupOptions {
  * ```ts
  * import { main } from "unwind";
  *
- * const outcome = await main(body, { exit: false });
+ * const outcome = await main(function* () {
+ *   return 42;
+ * }, { exit: false });
+ * if (outcome.status === "ok") console.log(outcome.value + 1); // 43: value is a number here
  * if (outcome.status === "teardown-incomplete") console.error(outcome.stuck);
  * process.exitCode = outcome.exitCode;
  * ```
@@ -84,6 +112,8 @@ export type MainOutcome<T> =
       readonly reason: "teardown-timeout" | "second-signal";
       /** The tasks still open when main gave up on them. */
       readonly stuck: TaskTree | undefined;
+      /** Errors raised before main gave up (already printed with the stuck report). */
+      readonly error?: GroupError;
     };
 
 /**
@@ -108,7 +138,16 @@ export type MainOutcome<T> =
  *   printed once with every aggregated cause, and exits 1;
  * - the body returning exits 0.
  *
- * Every listener and timer main installs is gone when it settles.
+ * Every listener, timer and socket main installs is gone when it settles;
+ * while it runs, `npx unwind tree <pid>` prints its live task tree (see
+ * the `inspect` option).
+ *
+ * @param body The root group's body: gets the root's handle.
+ * @param options The root group's options, plus `signals`, `drainTimeout`,
+ *   `teardownTimeout`, `spawnSites` and `exit` (see `MainOptions`). A bad value
+ *   rejects before anything is installed or run.
+ * @returns With `exit: false`, how the program ended (`MainOutcome`); by default
+ *   it never returns: it calls `process.exit` with the exit code.
  *
  * @example
  * ```ts
@@ -128,6 +167,9 @@ export async function main<T>(
   body: (root: Group) => Operation<T>,
   options: MainOptions = {},
 ): Promise<MainOutcome<T>> {
+  refuseNestedRoot("main", main);
+  checkMain(body, options);
+  body = returnsOperation("main()", "body", body);
   const {
     signals = defaultSignals(),
     teardownTimeout = 10_000,
@@ -135,17 +177,9 @@ export async function main<T>(
     shutdownDelay = 0,
     spawnSites,
     exit = true,
+    inspect = true,
     ...groupOptions
   } = options;
-  for (const [name, ms] of [
-    ["teardownTimeout", teardownTimeout],
-    ["drainTimeout", drainTimeout],
-    ["shutdownDelay", shutdownDelay],
-  ] as const) {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new RangeError(`main(): ${name} must be a number of milliseconds >= 0, got ${ms}`);
-    }
-  }
   if (spawnSites !== undefined) recordSpawnSites(spawnSites);
   const root = new RootHandle<T>(groupOptions.name ?? "main", () => ladder.teardownStarted());
   const { owner } = root;
@@ -157,9 +191,9 @@ export async function main<T>(
   const ladder: ShutdownLadder = new ShutdownLadder(
     { drainTimeout, teardownTimeout },
     {
-      delay: () => Math.max(shutdownDelay, ...[...owner.drains].map((drain) => drain.shutdownDelay ?? 0)),
+      delay: () => Math.max(shutdownDelay, ...[...owner.drains].map((drain) => drain.shutdownDelay)),
       beginDelay: () => {
-        for (const drain of owner.drains) drain.beginShutdownDelay?.();
+        for (const drain of owner.drains) drain.beginShutdownDelay();
       },
       canDrain: () => owner.drains.size > 0,
       // Newest first, one after the other, like a serial teardown: a server
@@ -181,8 +215,16 @@ export async function main<T>(
           reason === "teardown-timeout"
             ? `teardown did not finish within ${teardownTimeout} ms`
             : "a signal arrived while tearing down";
-        process.stderr.write(`${formatStuckReport(stuck, why)}\n`);
-        giveUp({ status: "teardown-incomplete", exitCode: ExitCode.TeardownIncomplete, reason, stuck });
+        // Errors raised so far are printed with the report, not lost with the teardown.
+        const { text, error } = abandonedTeardown(owner, stuck, why);
+        process.stderr.write(`${text}\n`);
+        giveUp({
+          status: "teardown-incomplete",
+          exitCode: ExitCode.TeardownIncomplete,
+          reason,
+          stuck,
+          ...(error ? { error } : {}),
+        });
       },
     },
   );
@@ -195,9 +237,16 @@ export async function main<T>(
     ladder.received(signal);
   };
   const listeners = new ProcessListeners().keepAlive();
+  if (inspect) listeners.add(serveInspection(() => ({ tree: root.inspect(), phase: ladder.phase })));
+  // Signals, and in a cluster worker the primary's shutdown messages: one
+  // step down the ladder per request, whichever of the two brings it first.
   listeners.add(listenForShutdown(signals, shutdownRequested));
   listeners.on("uncaughtException", onUncaught);
   listeners.on("unhandledRejection", (reason: unknown) => onUncaught(reason, "unhandledRejection"));
+  // A worker thread gets no signals: the halt message of the thread that
+  // started it is its SIGTERM. leaveParent() at the end tells that thread how
+  // the root ended.
+  const leaveParent = onParentHalt(() => shutdownRequested("SIGTERM", false));
   // Only now: the body may run synchronously up to its first pause.
   root.start(body, groupOptions);
 
@@ -215,7 +264,9 @@ export async function main<T>(
 
   const outcome =
     "status" in ended ? ended : outcomeOf<T>(ended.value, ended.failures, root.path, ladder.signal);
-  if ("error" in outcome && outcome.error) {
+  leaveParent(outcome);
+  // A teardown-incomplete outcome printed its errors with the stuck report.
+  if ((outcome.status === "signal" || outcome.status === "error") && outcome.error) {
     const title =
       outcome.status === "signal" ? `errors during the ${outcome.signal} shutdown` : `${root.path} failed`;
     process.stderr.write(`${formatFailures(outcome.error.failures, title)}\n`);

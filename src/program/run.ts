@@ -1,4 +1,5 @@
 import { type Operation, run as runEffection, useScope } from "effection";
+import { checkRun, returnsOperation } from "../core/arguments.ts";
 import { DrainContext } from "../core/drain-registry.ts";
 import { group } from "../core/group.ts";
 import type { Group, GroupOptions } from "../core/group-node.ts";
@@ -6,6 +7,8 @@ import { HaltReason } from "../core/halt-reason.ts";
 import { OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { snapshot, type TaskTree } from "../observe/inspect.ts";
+import { refuseNestedRoot } from "./nested-root.ts";
+import { onParentHalt } from "./parent-port.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 
 /**
@@ -13,13 +16,22 @@ import { ProcessListeners } from "./process-listeners.ts";
  *
  * @example
  * ```ts
- * const root = run(body, { name: "worker", signals: ["SIGTERM"] });
+ * import { type RunOptions, run } from "unwind";
+ * import { suspend } from "effection";
+ *
+ * const options: RunOptions = { name: "worker", signals: ["SIGTERM"] };
+ * const root = run(function* () {
+ *   yield* suspend();
+ * }, options);
+ * await root; // until SIGTERM halts it
  * ```
  */
 export interface RunOptions extends GroupOptions {
   /**
    * Signals that halt the root; none unless given (use `main()` for
-   * programs). With signals, the root also keeps Node alive until it ends.
+   * programs). With signals, the root also keeps Node alive until it ends,
+   * and in a worker thread started by `worker()` of "unwind/process" the
+   * parent's halt counts as SIGTERM.
    */
   signals?: readonly NodeJS.Signals[];
 }
@@ -55,6 +67,16 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * installs no process listeners unless `signals` is given; `main()` is the
  * entry point for whole programs.
  *
+ * A root belongs to nobody, so `run()` refuses to run inside a running
+ * unwind task, group body or cleanup, and throws: start the work there with
+ * `g.spawn()` or `group()` instead. This is checked while that code runs
+ * synchronously; a call from an async callback inside a task (after an
+ * `await`, in a timer or an event listener) is not caught.
+ *
+ * @param body The root group's body: gets the root's handle.
+ * @param options The root group's options, plus `signals` (none by default).
+ * @returns The running root: await it for the body's value, `halt()` it, `inspect()` it.
+ *
  * @example
  * ```ts
  * import { run, onTeardown } from "unwind";
@@ -70,14 +92,19 @@ export interface Root<T> extends PromiseLike<T | undefined> {
  * ```
  */
 export function run<T>(body: (root: Group) => Operation<T>, options: RunOptions = {}): Root<T> {
+  refuseNestedRoot("run", run);
+  checkRun(body, options);
+  body = returnsOperation("run()", "body", body);
   const root = new RootHandle<T>(options.name ?? "main");
   const { signals = [], ...groupOptions } = options;
   if (signals.length === 0) return root.start(body, groupOptions);
   // Waiting for a signal must keep Node alive.
   const listeners = new ProcessListeners().keepAlive();
-  for (const signal of signals) {
-    listeners.on(signal, (received: NodeJS.Signals) => root.owner.halt(HaltReason.signal(received)));
-  }
+  const onSignal = (signal: NodeJS.Signals) => root.owner.halt(HaltReason.signal(signal));
+  for (const signal of signals) listeners.on(signal, onSignal);
+  // In a worker thread, the halt message of its parent is its SIGTERM.
+  const leaveParent = onParentHalt(() => onSignal("SIGTERM"));
+  listeners.add(() => leaveParent());
   const dispose = () => listeners.dispose();
   root.start(body, groupOptions).then(dispose, dispose);
   return root;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Operation, sleep, suspend } from "effection";
-import { type Group, GroupError, group, onTeardown, run, type TaskHandle } from "unwind";
+import { type Operation, sleep, suspend, withResolvers } from "effection";
+import { type Group, GroupError, group, HaltedError, onTeardown, run, type TaskHandle } from "unwind";
 
 const rejectionOf = async (promise: PromiseLike<unknown>): Promise<unknown> => {
   try {
@@ -288,7 +288,7 @@ describe("halt", () => {
     assert.ok(events.includes("inner group returned"), events.join());
   });
 
-  it("of one task leaves its siblings running, and waiting on it then throws", async () => {
+  it("of one task leaves its siblings running, and waiting on it then throws a HaltedError", async () => {
     const events: string[] = [];
     await run(function* (g) {
       const victim: TaskHandle<void> = g.spawn(
@@ -310,10 +310,15 @@ describe("halt", () => {
       try {
         yield* victim;
       } catch (error) {
-        events.push((error as Error).message);
+        assert.ok(error instanceof HaltedError);
+        events.push(`${error.message}; path ${error.path}, reason ${error.reason?.kind}`);
       }
     });
-    assert.deepEqual(events, ["victim cleanup", "task main/victim was halted", "sibling finished"]);
+    assert.deepEqual(events, [
+      "victim cleanup",
+      "task main/victim was halted; path main/victim, reason halted",
+      "sibling finished",
+    ]);
   });
 
   it("never runs a task whose group is halted before its first step", async () => {
@@ -417,5 +422,164 @@ describe("start", () => {
       error.failures.map((f) => f.path),
       ["main/server"],
     );
+  });
+});
+
+describe("start: the child after its caller left", () => {
+  it("fails the group when the child crashes before ready() after the caller of start() was halted", async () => {
+    const events: string[] = [];
+    const error = await rejectionOf(
+      run(function* (g) {
+        const caller = g.spawn(
+          function* () {
+            yield* g.start(
+              function* () {
+                yield* sleep(3);
+                events.push("child crashes");
+                throw new Error("crashed before ready");
+              },
+              { name: "child" },
+            );
+            events.push("not reached: the caller was halted");
+          },
+          { name: "caller" },
+        );
+        yield* sleep(1);
+        yield* caller.halt();
+        events.push("caller halted");
+        yield* suspend();
+      }),
+    );
+    assert.deepEqual(events, ["caller halted", "child crashes"]);
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(
+      error.failures.map((f) => [f.path, f.phase, (f.error as Error).message]),
+      [["main/child", "run", "crashed before ready"]],
+    );
+  });
+
+  it("reaches the GroupError of the caller's group when the caller was the group's halted body", async () => {
+    const error = await rejectionOf(
+      run(function* () {
+        yield* group(
+          function* (g) {
+            g.spawn(
+              function* () {
+                yield* sleep(1);
+                yield* g.halt(); // halts the body while it waits in start()
+              },
+              { name: "stopper" },
+            );
+            yield* g.start(
+              function* () {
+                try {
+                  yield* suspend();
+                } finally {
+                  // biome-ignore lint/correctness/noUnsafeFinally: the behaviour under test
+                  throw new Error("crashed while halted, before ready");
+                }
+              },
+              { name: "child" },
+            );
+          },
+          { name: "net" },
+        );
+      }),
+    );
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(
+      error.failures.map((f) => [f.path, (f.error as Error).message]),
+      [["main/net/child", "crashed while halted, before ready"]],
+    );
+  });
+});
+
+describe("ready()", () => {
+  it("throws at a second call, naming the task, and start() keeps the first value", async () => {
+    const events: string[] = [];
+    await run(function* (g) {
+      const value = yield* g.start<number>(
+        function* (ready) {
+          ready(1);
+          try {
+            ready(2);
+          } catch (error) {
+            events.push((error as Error).message);
+          }
+          yield* suspend();
+        },
+        { name: "listener" },
+      );
+      events.push(`start returned ${value}`);
+      yield* g.halt();
+    });
+    assert.deepEqual(events, [
+      "ready() called a second time in main/listener: g.start() returns the first value only; call ready() once, when the task is ready",
+      "start returned 1",
+    ]);
+  });
+
+  it("fails the task when the second call is not caught", async () => {
+    const error = await rejectionOf(
+      run(function* (g) {
+        yield* g.start(
+          function* (ready) {
+            ready(undefined);
+            ready(undefined);
+          },
+          { name: "twice" },
+        );
+        yield* suspend();
+      }),
+    );
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(
+      error.failures.map((f) => f.path),
+      ["main/twice"],
+    );
+    assert.match(String(error.failures[0]?.error), /ready\(\) called a second time in main\/twice/);
+  });
+});
+
+describe("HaltedError", () => {
+  it("names the task and why it was halted, for a task torn down by a sibling's failure", async () => {
+    const seen: string[] = [];
+    const error = await rejectionOf(
+      run(
+        function* (g) {
+          const up = withResolvers<TaskHandle<void>>();
+          g.spawn(
+            function* () {
+              yield* group(
+                function* (inner) {
+                  up.resolve(inner.spawn(suspend, { name: "worker" }));
+                  inner.spawn(
+                    function* () {
+                      yield* sleep(1);
+                      throw new Error("disk full");
+                    },
+                    { name: "writer" },
+                  );
+                },
+                { name: "pool" },
+              );
+            },
+            { name: "owner" },
+          );
+          const worker = yield* up.operation;
+          try {
+            yield* worker;
+          } catch (thrown) {
+            assert.ok(thrown instanceof HaltedError);
+            seen.push(`${thrown.path}: ${thrown.reason?.kind} (${thrown.message})`);
+          }
+        },
+        { policy: "supervise" }, // the pool's failure does not halt this body
+      ),
+    );
+    assert.ok(error instanceof GroupError);
+    assert.deepEqual(seen, [
+      "main/owner/pool/worker: sibling-failed (task main/owner/pool/worker was halted (main/owner/pool/writer failed))",
+    ]);
   });
 });

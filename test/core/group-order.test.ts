@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sleep, suspend } from "effection";
-import { group, onTeardown, run } from "unwind";
+import { sleep, suspend, withResolvers } from "effection";
+import { type Group, group, onTeardown, run } from "unwind";
 
 /** A cleanup that waits for a macrotask, so that overlapping teardowns show. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -194,5 +194,52 @@ describe("join", () => {
     });
     assert.equal(value, 42);
     assert.deepEqual(events, ["cleanup", "got 42"]);
+  });
+});
+
+describe("registering a cleanup is not a halt point", () => {
+  it("keeps the cleanup of a start()ed child that registers it right after ready(), when the parent halts at once", async () => {
+    const events: string[] = [];
+    await run(function* (g) {
+      yield* g.start(
+        function* (ready) {
+          ready(undefined);
+          yield* onTeardown(() => {
+            events.push("child cleanup");
+          });
+          yield* suspend();
+        },
+        { name: "child" },
+      );
+      events.push("start returned");
+      yield* g.halt();
+    });
+    assert.deepEqual(events, ["start returned", "child cleanup"]);
+  });
+
+  it("keeps the cleanup of a group body that registers it right after waking a parent that halts the group", async () => {
+    const events: string[] = [];
+    await run(function* (root) {
+      const opened = withResolvers<Group>();
+      root.spawn(
+        function* () {
+          yield* group(
+            function* (g) {
+              opened.resolve(g);
+              yield* onTeardown(() => {
+                events.push("body cleanup");
+              });
+              yield* suspend();
+            },
+            { name: "inner" },
+          );
+        },
+        { name: "owner" },
+      );
+      const inner = yield* opened.operation;
+      yield* inner.halt();
+      events.push("halt returned");
+    });
+    assert.deepEqual(events, ["body cleanup", "halt returned"]);
   });
 });

@@ -2,7 +2,8 @@
 // supervise, with or without a limit) with random failures, halts and
 // timeouts, checked
 // against invariants 2-6 of the design: join, tree order, exactly once, no
-// lost errors, halt is final.
+// lost errors, halt is final. Failing tasks and cleanups throw unique errors,
+// one shared Error object, or the same string: every throw is one failure.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, sleep, suspend } from "effection";
@@ -19,6 +20,8 @@ interface Spec {
   timeout: number | undefined;
   policy: "fail-fast" | "supervise";
   limit: number | undefined;
+  /** What a failing task or cleanup throws. */
+  thrown: "unique" | "shared" | "string";
   children: Spec[];
 }
 
@@ -33,6 +36,7 @@ const spec = (depth: number): fc.Arbitrary<Spec> =>
     timeout: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
     policy: fc.constantFrom("fail-fast", "supervise"),
     limit: fc.option(fc.integer({ min: 1, max: 2 }), { nil: undefined }),
+    thrown: fc.constantFrom("unique", "shared", "string"),
     children: depth === 0 ? fc.constant([]) : fc.array(spec(depth - 1), { maxLength: 3 }),
   });
 
@@ -40,7 +44,22 @@ type Event =
   | { kind: "registered" | "cleanup"; path: string; index: number }
   | { kind: "step" | "halting" | "group-returned"; path: string };
 
-function* task(s: Spec, path: string, events: Event[], thrown: Set<string>): Operation<void> {
+const shared = new Error("shared");
+
+/** What a failing task (or cleanup) at `path` throws; `thrown` records who threw. */
+function throwing(s: Spec, what: string): unknown {
+  if (s.thrown === "shared") return shared;
+  if (s.thrown === "string") return "boom";
+  return new Error(what);
+}
+
+/** One entry per throw: the path and phase the failure must be reported with, and the value. */
+interface Thrown {
+  key: string;
+  value: unknown;
+}
+
+function* task(s: Spec, path: string, events: Event[], thrown: Thrown[]): Operation<void> {
   const signal = yield* useCancelSignal();
   signal.addEventListener("abort", () => events.push({ kind: "halting", path }));
   for (let index = 0; index < s.cleanups; index++) {
@@ -49,8 +68,9 @@ function* task(s: Spec, path: string, events: Event[], thrown: Set<string>): Ope
       if (s.asyncCleanup) await new Promise((resolve) => setImmediate(resolve));
       events.push({ kind: "cleanup", path, index });
       if (s.throwingCleanup && index === 0) {
-        thrown.add(`cleanup ${path}`);
-        throw new Error(`cleanup ${path}`);
+        const value = throwing(s, `cleanup ${path}`);
+        thrown.push({ key: `${path} teardown`, value });
+        throw value;
       }
     });
   }
@@ -73,8 +93,9 @@ function* task(s: Spec, path: string, events: Event[], thrown: Set<string>): Ope
   yield* sleep(s.delay);
   events.push({ kind: "step", path });
   if (s.behaviour === "fail") {
-    thrown.add(`fail ${path}`);
-    throw new Error(`fail ${path}`);
+    const value = throwing(s, `fail ${path}`);
+    thrown.push({ key: `${path} run`, value });
+    throw value;
   }
   if (s.behaviour === "suspend") yield* suspend();
 }
@@ -89,7 +110,7 @@ describe("invariants over random task trees", () => {
         fc.integer({ min: 0, max: 6 }),
         async (tops, haltAfter) => {
           const events: Event[] = [];
-          const thrown = new Set<string>();
+          const thrown: Thrown[] = [];
           const root = run(function* (g) {
             tops.forEach((top, i) => {
               g.spawn(() => task(top, `main/t${i}`, events, thrown), { name: `t${i}` });
@@ -135,12 +156,17 @@ describe("invariants over random task trees", () => {
             }
           });
 
-          // 5. No lost errors: every error thrown is in the GroupError, with
-          // nothing else there but timeouts.
-          if (thrown.size === 0 && outcome === undefined) return;
+          // 5. No lost errors: every throw is one failure in the GroupError,
+          // with its path, phase and value (equal values included), and
+          // nothing else is there but timeouts.
+          if (thrown.length === 0 && outcome === undefined) return;
           assert.ok(outcome instanceof GroupError, `expected a GroupError, got ${String(outcome)}`);
           const reported = outcome.failures.filter((f) => !(f.error instanceof TimeoutError));
-          assert.deepEqual(reported.map((f) => (f.error as Error).message).sort(), [...thrown].sort());
+          const order = (a: Thrown, b: Thrown) => a.key.localeCompare(b.key);
+          assert.deepEqual(
+            reported.map((f) => ({ key: `${f.path} ${f.phase}`, value: f.error })).sort(order),
+            [...thrown].sort(order),
+          );
         },
       ),
       { numRuns: 400, includeErrorInReport: true },

@@ -167,12 +167,29 @@ describe("the MPD example as a real process", () => {
       );
       await server.waitForCommand("idle player mixer");
       program.child.kill("SIGUSR2");
-      await program.waitFor(/^└─ keys {2}task {2}running \d+\.\ds$/);
+      // One write: once its first line is there, the whole tree is.
+      await program.waitFor("task tree (SIGUSR2):");
       program.child.kill("SIGINT");
       const { code, stdout, stderr } = await program.exited;
       assert.equal(code, 130, stderr);
       assert.equal(stderr, "");
       assert.deepEqual(server.commands.slice(-2), ["noidle", "close"]);
+      // The tree printed on SIGUSR2 (ages vary): the task mpd runs the
+      // client's unnamed group, which holds the writer and the reader.
+      const tree = stdout.slice(stdout.indexOf("task tree (SIGUSR2):") + 1);
+      assert.deepEqual(
+        tree.slice(0, 7).map((line) => line.replace(/ +\d+(ms|\.\ds)$/, " <age>")),
+        [
+          "main             group 1  running <age>",
+          "├─ mpd           task 2   running <age>",
+          "│  └─ (unnamed)  group 3  running <age>",
+          "│     ├─ writer  task 4   running <age>",
+          "│     └─ reader  task 5   running <age>",
+          "├─ idle          task 6   running <age>",
+          "└─ keys          task 7   running <age>",
+        ],
+        stdout.join("\n"),
+      );
       const timed = stdout
         .filter((l) => /^\s+\+\s*\d+ ms {2}/.test(l))
         .map((l) => l.replace(/^\s+\+\s*\d+ ms {2}/, ""));

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, it } from "node:test";
 import { type FakeMpd, type FakeMpdOptions, startFakeMpd } from "../../examples/mpd/fake-server.ts";
+import { freePort } from "../helpers/free-port.ts";
 
 /** A tiny line-reading MPD client over a real socket. */
 class LineClient {
@@ -364,6 +365,17 @@ describe("the fake MPD server", { timeout: 10_000 }, () => {
     await waiting;
     await mpd.waitForCommand("setvol 30");
     assert.deepEqual(await mpc.response(), ["OK"]);
+  });
+
+  it("aborted while it starts, closes its port before rejecting with the abort reason", async () => {
+    const port = await freePort();
+    const controller = new AbortController();
+    const starting = startFakeMpd({ port, signal: controller.signal });
+    controller.abort(new Error("shutting down"));
+    await assert.rejects(starting, /shutting down/);
+    const late = new LineClient(port);
+    await late.closed;
+    assert.deepEqual(late.received, [], "nothing listens on the port any more");
   });
 
   it("close() destroys open connections, stops listening and rejects pending waits", async () => {

@@ -12,7 +12,7 @@ export interface Exited {
 
 export interface Fixture {
   child: ChildProcess;
-  /** The stdout lines printed so far (the same array `exited` resolves with). */
+  /** Every stdout line so far, in order (the same array `exited` resolves with). */
   stdout: string[];
   /** What it printed on stderr so far. */
   stderr(): string;

@@ -111,3 +111,45 @@ describe("main({ drainTimeout }) with two servers", () => {
     ]);
   });
 });
+
+/** Asks for `path` until the answer has `status` (the server changes state after a signal). */
+async function waitForStatus(url: string, status: number) {
+  for (;;) {
+    const reply = await send(url);
+    if ("status" in reply && reply.status === status) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("main({ shutdownDelay }): keep serving while readiness fails, then drain", () => {
+  it("answers new connections normally while /ready answers 503; a second signal skips the delay", async (t) => {
+    const { fixture, url } = await startServer({ MAIN_DELAY_MS: "600000", MAIN_DRAIN_MS: "5000" });
+    t.after(() => fixture.child.kill("SIGKILL")); // if an assertion fails before the second signal
+    assert.equal(replied(await send(`${url}/ready`)).status, 200);
+    fixture.child.kill("SIGTERM");
+    const ready = replied(await waitForStatus(`${url}/ready`, 503));
+    assert.equal(ready.headers.connection, "close");
+    // A new connection during the delay: served as if nothing happened.
+    const during = replied(await send(`${url}/work?ms=1`));
+    assert.deepEqual([during.status, during.body], [200, "done /work?ms=1\n"]);
+    fixture.child.kill("SIGTERM");
+    const exited = await fixture.exited;
+    assert.equal(exited.code, 143, exited.stderr);
+    assert.deepEqual(exited.stdout.slice(1), [
+      "start /work?ms=1",
+      "end /work?ms=1",
+      "cleanup /work?ms=1 (ended)",
+      "drain begins",
+      "worker cleanup",
+    ]);
+  });
+
+  it("drains by itself once the delay has passed", async () => {
+    const { fixture, url } = await startServer({ MAIN_DELAY_MS: "300", MAIN_DRAIN_MS: "5000" });
+    fixture.child.kill("SIGTERM");
+    await waitForStatus(`${url}/ready`, 503);
+    const exited = await fixture.exited;
+    assert.equal(exited.code, 143, exited.stderr);
+    assert.deepEqual(exited.stdout.slice(1), ["drain begins", "worker cleanup"]);
+  });
+});

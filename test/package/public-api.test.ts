@@ -43,7 +43,7 @@ const named = {
     "supervisor",
   ],
   "unwind/http": ["serve", "mount", "fromFetch"],
-  "unwind/process": ["cluster"],
+  "unwind/process": ["exec", "worker", "workerPool", "ProcessError", "WorkerError", "cluster"],
 };
 
 for (const [entryName, entry] of Object.entries(entries) as [keyof typeof entries, string][])

@@ -89,6 +89,55 @@ describe("main() with exit: false", () => {
   });
 });
 
+describe("main() giving up on a teardown", () => {
+  it("keeps the errors raised before it in the teardown-incomplete outcome, and prints them with the stuck report", async () => {
+    let release = () => {};
+    const { value: outcome, stderr } = await quietly(() =>
+      main(
+        function* (root) {
+          yield* root.start(
+            function* (ready) {
+              yield* onTeardown(
+                () =>
+                  new Promise<void>((resolve) => {
+                    release = resolve;
+                  }),
+              );
+              ready(undefined);
+              yield* suspend();
+            },
+            { name: "stuck" },
+          );
+          yield* root.start(
+            function* (ready) {
+              yield* onTeardown(() => {
+                throw new Error("close failed");
+              });
+              ready(undefined);
+              yield* suspend();
+            },
+            { name: "conn" },
+          );
+          process.kill(process.pid, "SIGUSR2");
+          yield* suspend();
+        },
+        { exit: false, signals: ["SIGUSR2"], teardownTimeout: 50 },
+      ),
+    );
+    release(); // lets the abandoned teardown end, for a clean test process
+    assert.equal(outcome.status, "teardown-incomplete");
+    assert.ok(outcome.status === "teardown-incomplete" && outcome.error instanceof GroupError);
+    assert.deepEqual(
+      outcome.error.failures.map((f) => [f.path, f.phase, (f.error as Error).message]),
+      [["main/conn", "teardown", "close failed"]],
+    );
+    assert.match(
+      stderr,
+      /still open:\n {2}main\/stuck {2}task[\s\S]*\nunwind: errors raised before the teardown was abandoned\n {2}✗ main\/conn \(teardown, received SIGUSR2\):\n {6}Error: close failed/,
+    );
+  });
+});
+
 describe("main({ spawnSites })", () => {
   it("records where each task was started, for the tree and the stuck report, while it is on", async () => {
     const sites = async (spawnSites: boolean) => {

@@ -59,11 +59,41 @@ describe("main() in a real process", () => {
     assert.equal(code, 124);
     assert.deepEqual(stdout, ["ready", "teardown main/quick"]);
     assert.match(stderr, /teardown did not finish within 300 ms; still open:/);
-    assert.match(stderr, /main\/stuck {2}task {2}halting for \d+\.\d\ds \(received SIGTERM\)/);
-    assert.match(stderr, /\n {2}main {2}group {2}halting for/);
+    // Deepest first, in the columns of the tree: path, kind and id, state, time in it, why.
+    assert.match(
+      stderr,
+      /^ {2}main\/stuck {2}task 2 {3}halting {2} *\d+(?:ms|\.\ds) {2}received SIGTERM\n {2}main {8}group 1 {2}halting {2} *\d+(?:ms|\.\ds) {2}received SIGTERM$/m,
+    );
     assert.doesNotMatch(stderr, /main\/quick/, "a finished task is not reported as stuck");
     assert.doesNotMatch(stderr, /started at/, "spawn sites are off by default");
   });
+
+  for (const [how, env, second] of [
+    ["the teardownTimeout passes", { TEARDOWN_TIMEOUT: "300" }, false],
+    ["a second signal arrives", { TEARDOWN_TIMEOUT: "60000" }, true],
+  ] as const) {
+    it(`prints the errors raised before a stuck teardown with the stuck report when ${how}, exits 124`, async () => {
+      const fixture = startFixture("cleanup-error-stuck", env);
+      await fixture.waitFor("ready");
+      fixture.child.kill("SIGTERM");
+      await fixture.waitFor("closing conn");
+      if (second) fixture.child.kill("SIGTERM");
+      const { code, stdout, stderr } = await fixture.exited;
+      assert.equal(code, 124, stderr);
+      assert.deepEqual(stdout, ["ready", "closing conn"]);
+      const lines = stderr.split("\n");
+      const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+      const report = at(
+        /^unwind: (teardown did not finish within 300 ms|a signal arrived while tearing down); still open:$/,
+      );
+      const stuck = at(/^ {2}main\/pool\/stuck +task \d+ +halting +\d+(ms|\.\ds) +received SIGTERM$/);
+      const title = at(/^unwind: errors raised before the teardown was abandoned$/);
+      const failure = at(/^ {2}✗ main\/pool\/conn \(teardown, received SIGTERM\):$/);
+      const error = at(/^ {6}Error: conn close failed$/);
+      assert.ok(report >= 0 && report < stuck && stuck < title && title < failure && failure < error, stderr);
+      assert.doesNotMatch(stderr, /main\/pool\/conn +task/, "conn finished its teardown: not stuck");
+    });
+  }
 
   it("names where each stuck task was started when UNWIND_SPAWN_SITES=1", async () => {
     const fixture = startFixture("stuck-teardown", { TEARDOWN_TIMEOUT: "300", UNWIND_SPAWN_SITES: "1" });
@@ -73,10 +103,16 @@ describe("main() in a real process", () => {
     assert.equal(code, 124);
     const report = stderr.split("\n").filter((line) => line.startsWith("  "));
     assert.equal(report.length, 4, stderr);
-    assert.match(report[0] ?? "", /^ {2}main\/stuck {2}task {2}halting/);
+    assert.match(
+      report[0] ?? "",
+      /^ {2}main\/stuck {2}task 2 {3}halting {2} *\d+(?:ms|\.\ds) {2}received SIGTERM$/,
+    );
     // The line of root.start(...) for "stuck", then the line of the main(...) call.
     assert.match(report[1] ?? "", /^ {6}started at .*test\/fixtures\/stuck-teardown\.ts:8:\d+\)$/);
-    assert.match(report[2] ?? "", /^ {2}main {2}group {2}halting/);
+    assert.match(
+      report[2] ?? "",
+      /^ {2}main {8}group 1 {2}halting {2} *\d+(?:ms|\.\ds) {2}received SIGTERM$/,
+    );
     assert.match(report[3] ?? "", /^ {6}started at .*test\/fixtures\/stuck-teardown\.ts:6:\d+\)$/);
   });
 
@@ -91,7 +127,7 @@ describe("main() in a real process", () => {
     assert.equal(code, 124);
     assert.ok(Date.now() - sent < 30_000, "exited long before the teardown deadline");
     assert.match(stderr, /a signal arrived while tearing down; still open:/);
-    assert.match(stderr, /main\/stuck {2}task {2}halting/);
+    assert.match(stderr, /^ {2}main\/stuck {2}task 2 {3}halting {2} *\d+(?:ms|\.\ds) {2}received SIGINT$/m);
   });
 
   it("prints a cleanup's error during a signal shutdown and still exits 128+n", async () => {
