@@ -48,34 +48,29 @@ export function backoffDelay(backoff: BackoffSettings, restart: number): number 
   return Math.round(delay * (1 - jitter * Math.random()));
 }
 
-/** Fills in the defaults; a wrong value fails at the call, naming `caller` (and `prefix`, such as `restart.`). */
-export function checkBackoff(
+/**
+ * Fills in the defaults of a backoff whose fields the rules of
+ * `core/arguments.ts` have checked one by one; with the defaults known,
+ * checks the one thing that relates two of them. `caller` and `param`
+ * (`options.backoff`) name it in the error.
+ */
+export function backoffSettings(
   caller: string,
+  param: string,
   backoff: Backoff | false | undefined,
-  prefix = "",
 ): BackoffSettings {
   if (backoff === false) return NO_BACKOFF;
   if (backoff === undefined) return DEFAULT_BACKOFF;
-  if (typeof backoff !== "object" || backoff === null) {
-    throw new TypeError(`${caller}: ${prefix}backoff must be an object such as { initialMs: 100 }, or false`);
-  }
-  const settings: BackoffSettings = { ...DEFAULT_BACKOFF, ...backoff };
-  const { initialMs, maxMs, factor, jitter } = settings;
-  if (!Number.isFinite(initialMs) || initialMs < 0) {
+  const settings: BackoffSettings = { ...DEFAULT_BACKOFF, ...withoutUndefined(backoff) };
+  if (settings.maxMs < settings.initialMs) {
     throw new RangeError(
-      `${caller}: ${prefix}backoff.initialMs must be a number of milliseconds >= 0, got ${initialMs}`,
+      `${caller}: ${param}.maxMs must be at least its initialMs (${settings.initialMs}), got ${settings.maxMs}; the delays grow from initialMs up to maxMs`,
     );
-  }
-  if (!Number.isFinite(maxMs) || maxMs < initialMs) {
-    throw new RangeError(
-      `${caller}: ${prefix}backoff.maxMs must be a number of milliseconds >= initialMs, got ${maxMs}`,
-    );
-  }
-  if (!Number.isFinite(factor) || factor < 1) {
-    throw new RangeError(`${caller}: ${prefix}backoff.factor must be a number >= 1, got ${factor}`);
-  }
-  if (!Number.isFinite(jitter) || jitter < 0 || jitter > 1) {
-    throw new RangeError(`${caller}: ${prefix}backoff.jitter must be a number from 0 to 1, got ${jitter}`);
   }
   return settings;
+}
+
+/** `{ initialMs: undefined }` means the default, as everywhere else in the options. */
+function withoutUndefined(backoff: Backoff): Backoff {
+  return Object.fromEntries(Object.entries(backoff).filter(([, value]) => value !== undefined));
 }

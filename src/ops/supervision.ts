@@ -1,4 +1,5 @@
 import { type Operation, type Scope, sleep } from "effection";
+import { checkSupervisedSpawn, returnsOperation } from "../core/arguments.ts";
 import { restartChannel } from "../core/diagnostics.ts";
 import type { TaskFailure } from "../core/group-error.ts";
 import type { GroupNode, SpawnOptions } from "../core/group-node.ts";
@@ -234,22 +235,15 @@ export class Supervision implements Supervisor {
   }
 
   spawn(op: () => Operation<unknown>, options: SupervisedSpawnOptions = {}): SupervisedTask {
-    if (typeof op !== "function") {
-      throw new TypeError(`supervisor ${this.path}: spawn() takes a function that returns an operation`);
-    }
+    checkSupervisedSpawn(op, options);
     const { restart = "permanent" } = options;
-    if (restart !== "permanent" && restart !== "transient" && restart !== "temporary") {
-      throw new TypeError(
-        `supervisor ${this.path}: restart must be "permanent", "transient" or "temporary", got ${JSON.stringify(restart)}`,
-      );
-    }
     const name = options.name ?? (op.name || `child-${++this.unnamed}`);
     if (this.children.some((child) => child.name === name)) {
       throw new Error(
-        `supervisor ${this.path}: a child named "${name}" is already supervised; a name identifies one child across its restarts, give each child its own`,
+        `s.spawn(): ${this.path} already supervises a child named "${name}"; a name identifies one child across its restarts, give each child its own`,
       );
     }
-    const child = new Child(this, name, op, restart);
+    const child = new Child(this, name, returnsOperation("s.spawn()", "op", op), restart);
     this.children.push(child);
     this.start(child);
     return child;

@@ -1,7 +1,8 @@
 import { type Operation, useScope } from "effection";
+import { checkSupervisor, returnsOperation } from "../core/arguments.ts";
 import { group } from "../core/group.ts";
 import { GroupNode } from "../core/group-node.ts";
-import { type Backoff, checkBackoff } from "./backoff.ts";
+import { type Backoff, backoffSettings } from "./backoff.ts";
 import {
   type RestartStrategy,
   Supervision,
@@ -112,9 +113,10 @@ export function supervisor<T>(
   body: (s: Supervisor) => Operation<T>,
   options: SupervisorOptions = {},
 ): Operation<T> {
-  if (typeof body !== "function") throw new TypeError("supervisor(): body must be a generator function");
+  checkSupervisor(body, options);
+  body = returnsOperation("supervisor()", "body", body);
   const { name, teardown } = options;
-  const settings = supervisionSettings("supervisor()", options);
+  const settings = supervisionSettings("supervisor()", "options", options);
   return group(
     function* (g) {
       if (!(g instanceof GroupNode)) throw new Error("unwind: expected a group made by group()");
@@ -135,29 +137,17 @@ export function supervisor<T>(
 }
 
 /**
- * The restart settings of `options` with their defaults; a wrong value
- * fails at the call, naming `caller` (and `prefix`, such as `restart.`,
- * for options nested in another function's).
+ * The restart settings of `options` (already checked by the rules of
+ * `core/arguments.ts`) with their defaults. `caller` and `param` (such as
+ * `options.restart`) name them in the one error the rules cannot see: a
+ * backoff whose `maxMs` is below its `initialMs`.
  */
 export function supervisionSettings(
   caller: string,
+  param: string,
   options: Pick<SupervisorOptions, "strategy" | "maxRestarts" | "withinMs" | "backoff">,
-  prefix = "",
 ): SupervisionSettings {
   const { strategy = "one-for-one", maxRestarts = 3, withinMs = 5_000 } = options;
-  if (strategy !== "one-for-one" && strategy !== "one-for-all" && strategy !== "rest-for-one") {
-    throw new TypeError(
-      `${caller}: ${prefix}strategy must be "one-for-one", "one-for-all" or "rest-for-one", got ${JSON.stringify(strategy)}`,
-    );
-  }
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) {
-    throw new RangeError(`${caller}: ${prefix}maxRestarts must be an integer >= 0, got ${maxRestarts}`);
-  }
-  if (!Number.isFinite(withinMs) || withinMs <= 0) {
-    throw new RangeError(
-      `${caller}: ${prefix}withinMs must be a number of milliseconds > 0, got ${withinMs}`,
-    );
-  }
-  const backoff = checkBackoff(caller, options.backoff, prefix);
+  const backoff = backoffSettings(caller, `${param}.backoff`, options.backoff);
   return { strategy, maxRestarts, withinMs, backoff };
 }

@@ -1,8 +1,18 @@
 import nodeCluster from "node:cluster";
-import { constants } from "node:os";
 import { resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Operation, resource, until } from "effection";
+import {
+  checkOptions,
+  describeValue,
+  integer,
+  milliseconds,
+  nestedOptions,
+  type OptionRules,
+  restartRules,
+  segmentName,
+  signalName,
+} from "../core/arguments.ts";
 import { type Drainable, DrainContext } from "../core/drain-registry.ts";
 import { onTeardown } from "../core/on-teardown.ts";
 import { WakeList } from "../core/wake-list.ts";
@@ -155,7 +165,7 @@ export interface Cluster {
  * ```
  */
 export function cluster(options: ClusterOptions): Operation<Cluster> {
-  const settings = checkOptions(options);
+  const settings = clusterSettings(options);
   return resource(function* (provide) {
     yield* supervisor(
       function* (s) {
@@ -309,37 +319,46 @@ class ClusterState implements Drainable, SlotHost {
   }
 }
 
+/** Signals that already shut `main()` down: a reload signal must be another one. */
 const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"];
 
-function checkOptions(options: ClusterOptions): ClusterSettings {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError("cluster(): options must be an object such as { workers: 2 }");
-  }
-  const { workers, module, reloadSignal = "SIGURG", gracePeriod = 30_000, name = "cluster" } = options;
-  if (!Number.isInteger(workers) || workers < 1) {
-    throw new RangeError(`cluster(): workers must be an integer >= 1, got ${workers}`);
-  }
-  if (reloadSignal !== false) {
-    if (!(reloadSignal in constants.signals) || reloadSignal === "SIGKILL" || reloadSignal === "SIGSTOP") {
-      throw new TypeError(
-        `cluster(): reloadSignal must be a signal a process can catch, such as "SIGURG", or false; got ${JSON.stringify(reloadSignal)}`,
-      );
-    }
-    if (SHUTDOWN_SIGNALS.includes(reloadSignal)) {
-      throw new TypeError(
-        `cluster(): reloadSignal ${reloadSignal} already shuts main() down; choose another one (the default is SIGURG)`,
-      );
-    }
-  }
-  if (!Number.isFinite(gracePeriod) || gracePeriod < 0) {
-    throw new RangeError(`cluster(): gracePeriod must be a number of milliseconds >= 0, got ${gracePeriod}`);
-  }
-  if (typeof name !== "string" || name === "" || name.includes("/")) {
-    throw new TypeError(
-      `cluster(): name must be a non-empty string without "/", got ${JSON.stringify(name)}`,
+const anySignal = signalName("SIGURG", ", or false");
+
+const reloadSignalRule = (caller: string, param: string, value: unknown): void => {
+  if (value === false) return;
+  anySignal(caller, param, value);
+  if (SHUTDOWN_SIGNALS.includes(value as string)) {
+    throw new RangeError(
+      `${caller}: ${param} is "${value}", which already shuts main() down; choose another one (the default is "SIGURG")`,
     );
   }
-  supervisionSettings("cluster()", options.restart ?? {}, "restart.");
+};
+
+const moduleRule = (caller: string, param: string, value: unknown): void => {
+  const file = value instanceof URL ? value.protocol === "file:" : typeof value === "string" && value !== "";
+  if (file) return;
+  const got = value instanceof URL ? `the URL ${JSON.stringify(value.href)}` : describeValue(value);
+  throw new TypeError(
+    `${caller}: ${param} must be a file URL or a path, such as new URL("./worker.js", import.meta.url), got ${got}`,
+  );
+};
+
+const clusterRules: OptionRules = {
+  module: moduleRule,
+  reloadSignal: reloadSignalRule,
+  gracePeriod: milliseconds(),
+  restart: nestedOptions(restartRules, "{ maxRestarts: 5, withinMs: 30_000 }"),
+  name: segmentName,
+};
+const workerCount = integer(1);
+
+function clusterSettings(options: ClusterOptions): ClusterSettings {
+  checkOptions("cluster()", options, clusterRules, "{ workers: 2 }");
+  // Not optional: checked even without options.
+  workerCount("cluster()", "options.workers", options?.workers);
+  const { workers, module, reloadSignal = "SIGURG", gracePeriod = 30_000, name = "cluster" } = options;
+  // Only to see the one mistake the rules cannot (a backoff's maxMs below its initialMs).
+  supervisionSettings("cluster()", "options.restart", options.restart ?? {});
   if (isClusterWorker() || !nodeCluster.isPrimary) {
     const which = process.env[CLUSTER_WORKER_ENV] ?? "a node:cluster worker";
     throw new Error(

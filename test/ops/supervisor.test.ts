@@ -717,24 +717,8 @@ describe("supervisor() in the task tree", () => {
   });
 });
 
-describe("supervisor() arguments", () => {
-  it("rejects bad options and duplicate names where they are written", async () => {
-    const body = function* () {};
-    assert.throws(() => supervisor(body, { strategy: "one-for-some" as "one-for-one" }), /strategy must be/);
-    assert.throws(() => supervisor(body, { maxRestarts: -1 }), /maxRestarts must be an integer >= 0/);
-    assert.throws(() => supervisor(body, { withinMs: 0 }), /withinMs must be a number of milliseconds > 0/);
-    assert.throws(
-      () => supervisor(body, { backoff: { factor: 0.5 } }),
-      /backoff.factor must be a number >= 1/,
-    );
-    assert.throws(
-      () => supervisor(body, { backoff: { jitter: 2 } }),
-      /backoff.jitter must be a number from 0 to 1/,
-    );
-    assert.throws(
-      () => supervisor(body, { backoff: { initialMs: 500, maxMs: 100 } }),
-      /backoff.maxMs must be a number of milliseconds >= initialMs/,
-    );
+describe("supervisor() children's names", () => {
+  it("fails the body that spawns a second child of a name the supervisor still has", async () => {
     const error = await errorOf(
       run(function* () {
         yield* supervisor(
@@ -747,6 +731,9 @@ describe("supervisor() arguments", () => {
       }),
     );
     assert.ok(error instanceof GroupError);
-    assert.match(String(error.failures[0]?.error), /a child named "twin" is already supervised/);
+    assert.equal(
+      String(error.failures[0]?.error),
+      'Error: s.spawn(): main/sup already supervises a child named "twin"; a name identifies one child across its restarts, give each child its own',
+    );
   });
 });
