@@ -8,10 +8,11 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { sleep, suspend } from "effection";
-import { main } from "unwind";
+import { main, onTeardown } from "unwind";
 import { serve } from "unwind/http";
 import { CLUSTER_WORKER_ENV } from "../../src/program/cluster-worker.ts";
 import { type Failed, type Reply, send, waitUntil } from "../helpers/http-client.ts";
+import { get, openRaw } from "../helpers/raw-http.ts";
 
 const handOver = { unwind: "shutdown", signal: "SIGTERM", request: 1, handOver: true };
 const status = (reply: Reply | Failed) =>
@@ -70,5 +71,64 @@ describe("serve() handing over (a cluster worker's reload)", () => {
     } finally {
       keptAlive.destroy();
     }
+  });
+
+  /** A server under main() that records its drain, its requests and main's teardown into `events`. */
+  function serving(events: string[], drainTimeout: number) {
+    let url = "";
+    let accepted = 0;
+    const outcome = main(
+      function* () {
+        yield* onTeardown(() => void events.push("main tears down"));
+        const server = yield* serve(
+          function* (req, res) {
+            events.push(`handler ${req.url}`);
+            yield* sleep(1);
+            res.end(`done ${req.url}\n`);
+          },
+          { drainTimeout, onDrain: ({ inFlight }) => events.push(`draining, ${inFlight} in flight`) },
+        );
+        server.server.on("connection", () => accepted++);
+        url = server.url;
+        yield* suspend();
+      },
+      { exit: false },
+    );
+    return { outcome, url: () => url, accepted: () => accepted };
+  }
+
+  it("serves a request sent after the hand-over on a connection accepted before it, and ends the drain only once that connection closed", async () => {
+    const events: string[] = [];
+    const server = serving(events, 10_000);
+    await waitUntil(() => server.url() !== "", "the server");
+    const early = await openRaw(server.url());
+    await waitUntil(() => server.accepted() === 1, "the connection accepted");
+    process.emit("message", handOver, undefined);
+    await waitUntil(() => events.length === 1, "the drain");
+    // Had the drain ended at once, the teardown would have destroyed this connection.
+    early.socket.write(get("/late"));
+    const { responses, error } = await early.ended;
+    const ended = await server.outcome;
+    assert.deepEqual(
+      responses.map((r) => `${r.status} ${r.headers.connection} ${r.body.trim()}`),
+      ["200 close done /late"],
+    );
+    assert.equal(error, undefined);
+    assert.deepEqual(events, ["draining, 0 in flight", "handler /late", "main tears down"]);
+    assert.deepEqual([ended.status, ended.exitCode], ["signal", 143]);
+  });
+
+  it("ends the drain at the server's drainTimeout when a connection never sends a request", async () => {
+    const events: string[] = [];
+    const server = serving(events, 200);
+    await waitUntil(() => server.url() !== "", "the server");
+    const silent = await openRaw(server.url());
+    await waitUntil(() => server.accepted() === 1, "the connection accepted");
+    process.emit("message", handOver, undefined);
+    const ended = await server.outcome;
+    const { responses } = await silent.ended;
+    assert.deepEqual(responses, []);
+    assert.deepEqual(events, ["draining, 0 in flight", "main tears down"]);
+    assert.deepEqual([ended.status, ended.exitCode], ["signal", 143]);
   });
 });
