@@ -1,10 +1,11 @@
-// npm run bench [-- --quick] [-- --only=tasks,heap,bounded,shutdown,http,process] [-- --write]
+// npm run bench [-- --quick] [-- --only=tasks,heap,bounded,shutdown,http,process,cluster] [-- --write]
 // Runs every benchmark and prints one table per figure, each with ratios to
 // raw promises and to plain effection measured in the same run. --write puts
 // the tables into benchmarks/RESULTS.md (between the results markers).
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { boundedConcurrency } from "./bounded.ts";
+import { clusterBenchmark } from "./cluster.ts";
 import { heap } from "./heap.ts";
 import { http } from "./http.ts";
 import type { BenchOptions } from "./lib/options.ts";
@@ -21,6 +22,7 @@ const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   shutdown,
   http,
   process: processes,
+  cluster: clusterBenchmark,
 };
 
 const args = process.argv.slice(2);

@@ -24,8 +24,18 @@ export { inspect, type TaskTree } from "./observe/inspect.ts";
 export { formatTree, type TreeFormat } from "./observe/tree-printer.ts";
 export { useTaskPath } from "./observe/use-task-path.ts";
 export { abortable } from "./ops/abortable.ts";
+export type { Backoff } from "./ops/backoff.ts";
 export { type Job, mapLimit } from "./ops/map-limit.ts";
+export { RestartIntensityError } from "./ops/restart-intensity-error.ts";
 export { type ShieldOptions, shield } from "./ops/shield.ts";
+export type {
+  RestartStrategy,
+  RestartType,
+  SupervisedSpawnOptions,
+  SupervisedTask,
+  Supervisor,
+} from "./ops/supervision.ts";
+export { type SupervisorOptions, supervisor } from "./ops/supervisor.ts";
 export { moveOnAfter, withTimeout } from "./ops/timeouts.ts";
 export { useCancelSignal } from "./ops/use-cancel-signal.ts";
 export { ExitCode } from "./program/exit-codes.ts";

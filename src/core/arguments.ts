@@ -137,17 +137,18 @@ export const segmentName: Rule = (caller, param, value) => {
 };
 
 /**
- * A number of milliseconds for a timer: from 0 to `MAX_TIMER_MS`. `noLimit`
- * says how to ask for no limit, when the parameter has a way.
+ * A number of milliseconds for a timer: from `min` (default 0) to
+ * `MAX_TIMER_MS`. `noLimit` says how to ask for no limit, when the
+ * parameter has a way.
  */
-export function milliseconds(noLimit?: string): Rule {
+export function milliseconds(noLimit?: string, min = 0): Rule {
   return (caller, param, value) => {
-    if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    if (typeof value !== "number" || Number.isNaN(value) || value < min) {
       const convert = typeof value === "string" ? "; convert it with Number()" : "";
       fail(
         typeof value === "number" ? "range" : "type",
         caller,
-        `${param} must be a number of milliseconds >= 0, got ${describeValue(value)}${convert}`,
+        `${param} must be a number of milliseconds >= ${min}, got ${describeValue(value)}${convert}`,
       );
     }
     if (value > MAX_TIMER_MS) {
@@ -187,6 +188,20 @@ export function integer(min: number, max = Number.POSITIVE_INFINITY): Rule {
       typeof value === "number" ? "range" : "type",
       caller,
       `${param} must be an integer ${range}, got ${describeValue(value)}${convert}`,
+    );
+  };
+}
+
+/** A finite number from `min` to `max`. */
+export function numberFrom(min: number, max = Number.POSITIVE_INFINITY): Rule {
+  const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `from ${min} to ${max}`;
+  return (caller, param, value) => {
+    if (typeof value === "number" && value >= min && value <= max) return;
+    const convert = typeof value === "string" ? `; convert it first: Number(${quote(value)})` : "";
+    fail(
+      typeof value === "number" ? "range" : "type",
+      caller,
+      `${param} must be a number ${range}, got ${describeValue(value)}${convert}`,
     );
   };
 }
@@ -239,6 +254,30 @@ export const abortSignal: Rule = (caller, param, value) => {
   fail("type", caller, `${param} must be an AbortSignal, got ${describeValue(value)}${hint}`);
 };
 
+/**
+ * The name of a signal Node knows (`os.constants.signals`) that a process
+ * can catch. `example` is shown in the message, and `alternative` says what
+ * else the parameter takes (`, or false`).
+ */
+export function signalName(example = "SIGTERM", alternative = ""): Rule {
+  return (caller, param, signal) => {
+    if (typeof signal !== "string" || !Object.hasOwn(constants.signals, signal)) {
+      const guess = typeof signal === "string" ? knownSignal(signal) : undefined;
+      const hint = guess ? `; write "${guess}"` : "";
+      fail(
+        typeof signal === "string" ? "range" : "type",
+        caller,
+        `${param} must be the name of a signal Node knows (such as "${example}")${alternative}, got ${describeValue(signal)}${hint}`,
+      );
+    }
+    if (signal === "SIGKILL" || signal === "SIGSTOP") {
+      fail("range", caller, `${param} is "${signal}", which no process can catch or handle`);
+    }
+  };
+}
+
+const anySignal = signalName();
+
 /** Signal names Node knows (`os.constants.signals`) that a process can catch. */
 export const signalNames: Rule = (caller, param, value) => {
   if (!Array.isArray(value)) {
@@ -250,19 +289,7 @@ export const signalNames: Rule = (caller, param, value) => {
     );
   }
   value.forEach((signal: unknown, index) => {
-    const at = `${param}[${index}]`;
-    if (typeof signal !== "string" || !Object.hasOwn(constants.signals, signal)) {
-      const guess = typeof signal === "string" ? knownSignal(signal) : undefined;
-      const hint = guess ? `; write "${guess}"` : "";
-      fail(
-        typeof signal === "string" ? "range" : "type",
-        caller,
-        `${at} must be the name of a signal Node knows (such as "SIGTERM"), got ${describeValue(signal)}${hint}`,
-      );
-    }
-    if (signal === "SIGKILL" || signal === "SIGSTOP") {
-      fail("range", caller, `${at} is "${signal}", which no process can catch or handle`);
-    }
+    anySignal(caller, `${param}[${index}]`, signal);
   });
 };
 
@@ -346,23 +373,30 @@ export type OptionRules = Readonly<Record<string, Rule>>;
  * Checks an options object: `undefined` (no options) or an object whose
  * listed keys, when present and not `undefined`, pass their rules.
  * `example` shows a well-formed one, `{ name: "worker" }` (or makes it from
- * what was passed).
+ * what was passed). `param` names it: `options`, or `options.restart` for
+ * options nested in options.
  */
 export function checkOptions(
   caller: string,
   options: unknown,
   rules: OptionRules,
   example: string | ((options: unknown) => string),
+  param = "options",
 ): void {
   if (options === undefined) return;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     const shape = typeof example === "string" ? example : example(options);
-    fail("type", caller, `options must be an object such as ${shape}, got ${describeValue(options)}`);
+    fail("type", caller, `${param} must be an object such as ${shape}, got ${describeValue(options)}`);
   }
   for (const key in rules) {
     const value = (options as Record<string, unknown>)[key];
-    if (value !== undefined) rules[key]?.(caller, `options.${key}`, value);
+    if (value !== undefined) rules[key]?.(caller, `${param}.${key}`, value);
   }
+}
+
+/** Options nested in options (`restart: { maxRestarts: 5 }`), checked with their own rules. */
+export function nestedOptions(rules: OptionRules, example: string): Rule {
+  return (caller, param, value) => checkOptions(caller, value, rules, example, param);
 }
 
 // ---------------------------------------------------------------------------
@@ -513,4 +547,57 @@ const mainBody = operationFactory("main((root) => program(root))");
 export function checkMain(body: unknown, options: unknown): void {
   mainBody("main()", "body", body);
   checkOptions("main()", options, mainRules, "{ teardownTimeout: 10_000 }");
+}
+
+// Restarts: supervisor() and, for its workers, cluster() of "unwind/process".
+
+const backoffShape = nestedOptions(
+  { initialMs: milliseconds(), maxMs: milliseconds(), factor: numberFrom(1), jitter: numberFrom(0, 1) },
+  "{ initialMs: 100, maxMs: 5_000 }",
+);
+
+/** A `Backoff`, or `false` for none. (`maxMs` >= `initialMs` is checked where the defaults are filled in.) */
+const backoff: Rule = (caller, param, value) => {
+  if (value === false) return;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(
+      "type",
+      caller,
+      `${param} must be an object such as { initialMs: 100, maxMs: 5_000 }, or false for no wait, got ${describeValue(value)}`,
+    );
+  }
+  backoffShape(caller, param, value);
+};
+
+/** The restart intensity and backoff, as `supervisor()` and `cluster({ restart })` take them. */
+export const restartRules: OptionRules = {
+  maxRestarts: integer(0),
+  withinMs: milliseconds(undefined, 1),
+  backoff,
+};
+
+const supervisorRules: OptionRules = {
+  ...restartRules,
+  name: segmentName,
+  strategy: oneOf("one-for-one", "one-for-all", "rest-for-one"),
+  teardown: oneOf("serial", "concurrent"),
+};
+const supervisorBody = operationFactory("supervisor((s) => body(s))");
+
+/** `supervisor(body, options)`. */
+export function checkSupervisor(body: unknown, options: unknown): void {
+  supervisorBody("supervisor()", "body", body);
+  checkOptions("supervisor()", options, supervisorRules, '{ name: "workers", strategy: "one-for-one" }');
+}
+
+const supervisedRules: OptionRules = {
+  name: segmentName,
+  restart: oneOf("permanent", "transient", "temporary"),
+};
+const supervisedOp = operationFactory("s.spawn(() => worker())");
+
+/** A supervisor's `s.spawn(op, options)`. */
+export function checkSupervisedSpawn(op: unknown, options: unknown): void {
+  supervisedOp("s.spawn()", "op", op);
+  checkOptions("s.spawn()", options, supervisedRules, '{ name: "worker", restart: "transient" }');
 }

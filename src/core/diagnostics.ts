@@ -10,7 +10,9 @@ import type { TaskState } from "./task-state.ts";
  * - `spawn`: a task started, or a group was opened (`UnwindEvent`);
  * - `halt-begin`: a task's or group's teardown started (with its reason);
  * - `settle`: it ended and every cleanup has run (with its final state);
- * - `cleanup-error`: a cleanup threw (with the error).
+ * - `cleanup-error`: a cleanup threw (with the error);
+ * - `restart`: a supervisor restarts a child (`supervisor()`), with the
+ *   attempt, the error that led to it and the backoff delay.
  *
  * @example
  * ```ts
@@ -28,6 +30,7 @@ export const Channels = {
   haltBegin: "unwind:halt-begin",
   settle: "unwind:settle",
   cleanupError: "unwind:cleanup-error",
+  restart: "unwind:restart",
 } as const;
 
 /**
@@ -54,11 +57,16 @@ export interface UnwindEvent {
   readonly reason?: HaltReasonJSON;
   /** `settle` after a halt: how long the teardown took, in ms. */
   readonly teardownMs?: number;
-  /** `cleanup-error`: what the cleanup threw. */
+  /** `cleanup-error`: what the cleanup threw; `restart`: the failure that led to the restart. */
   readonly error?: unknown;
+  /** `restart`: which restart of this child it is (1 for the first). */
+  readonly attempt?: number;
+  /** `restart`: milliseconds the supervisor waits (its backoff) before it starts the child again. */
+  readonly delayMs?: number;
 }
 
 export const spawnChannel = channel(Channels.spawn);
 export const haltBeginChannel = channel(Channels.haltBegin);
 export const settleChannel = channel(Channels.settle);
 export const cleanupErrorChannel = channel(Channels.cleanupError);
+export const restartChannel = channel(Channels.restart);

@@ -20,6 +20,17 @@ export interface Drainable {
   beginDrain(): Promise<void>;
   /** Gives up on the rest of the drain: halts what is still in flight, with `reason`. */
   skipDrain(reason?: HaltReason): void;
+  /**
+   * `main()` received a shutdown request (a signal, or a cluster primary's
+   * message): called for every one, before the shutdown ladder takes its
+   * step. A cluster forwards each one to its workers, whose own ladders then
+   * take the same steps. `handOver`: another process takes the traffic over
+   * (a cluster's reload): a server then serves what still reaches it, with
+   * `Connection: close`, instead of refusing it, and lets its open
+   * connections close by themselves (closing an idle one would reset a
+   * request already on its way).
+   */
+  shutdownRequested?(signal: NodeJS.Signals, handOver: boolean): void;
 }
 
 /** The drainables of the current root, set by `run()` and `main()`. */

@@ -37,7 +37,11 @@ interface Connection {
  *   drops every response queued behind one that closes the connection);
  *   a request read later on that connection moves the mark to its response;
  * - the drain waits until the newest response of every connection has been
- *   flushed (its `'finish'`) or its connection closed.
+ *   flushed (its `'finish'`) or its connection closed;
+ * - a drain that hands over (a cluster's reload) closes no idle connection
+ *   and also waits for those, and for the ones that have not sent a
+ *   request yet, until they close: a request already on its way on one is
+ *   served (with `Connection: close`) rather than reset.
  *
  * When it `ownsSockets` (`serve()`, `adoptServer()`), it also closes each
  * connection once it has nothing left to send in the drain (at once if it
@@ -53,12 +57,16 @@ export class Connections {
   /** Set at the drain's start: connections whose newest response is not flushed yet. */
   private flushing: Set<Socket> | undefined;
   private onFlushed: (() => void) | undefined;
+  /** Set at the drain's start: every open connection is waited for (see `startDrain`). */
+  private handingOver = false;
 
   constructor(private readonly ownsSockets: boolean) {}
 
   /** A connection the server accepted (`serve()` sees them all; `mount()` only those with requests). */
   readonly accept = (socket: Socket): void => {
     this.connectionOf(socket);
+    // Accepted just as the listening stopped, during a hand-over: waited for like the others.
+    if (this.handingOver) this.flushing?.add(socket);
   };
 
   /** A request was read: its response is now the newest of its connection. */
@@ -90,7 +98,7 @@ export class Connections {
     this.known(req)?.scopes?.delete(scope);
   }
 
-  /** True while some connection still has a response to flush (only counted from the drain's start). */
+  /** True while some connection still has a response to flush, or in a hand-over is still open (only counted from the drain's start). */
   get unflushed(): boolean {
     return this.flushing !== undefined && this.flushing.size > 0;
   }
@@ -98,14 +106,22 @@ export class Connections {
   /**
    * The drain begins: marks the newest unsent responses `Connection: close`,
    * closes idle connections (when it owns them) and calls `onFlushed` each
-   * time the last unflushed response is gone.
+   * time the last unflushed response is gone. With `handOver`, idle
+   * connections and those without a request yet stay open and count as
+   * unflushed until they close: the next request on one is marked like any
+   * request read during the drain, and its connection closes after it.
    */
-  startDrain(onFlushed: () => void): void {
+  startDrain(onFlushed: () => void, handOver = false): void {
     if (this.flushing) return;
     this.flushing = new Set();
     this.onFlushed = onFlushed;
+    this.handingOver = handOver;
     for (const [socket, connection] of this.open) {
       const res = connection.newest;
+      if (handOver && (res === undefined || res.writableFinished)) {
+        this.flushing.add(socket);
+        continue;
+      }
       if (res === undefined) continue; // no request yet, or upgraded: left until the end
       if (res.writableFinished) {
         if (this.ownsSockets) socket.destroy();

@@ -13,9 +13,10 @@ import { resume } from "./resume.ts";
 /**
  * Turns each request into a run of the handler: the readiness path is
  * answered without one, a request that arrives once the drain began gets a
- * 503, every other runs the handler, in a request scope under `group` once
- * it waits. Errors of a request, even after it was answered, are reported
- * with its path; they never reach the group.
+ * 503 (unless the drain hands over), every other runs the handler, in a
+ * request scope under `group` once it waits. Errors of a request, even
+ * after it was answered, are reported with its path; they never reach the
+ * group.
  */
 export class RequestDispatcher implements RequestHost {
   private sequence = 0;
@@ -37,7 +38,7 @@ export class RequestDispatcher implements RequestHost {
       this.answerReadiness(res);
       return;
     }
-    if (this.drain.draining || this.group.state !== "running") {
+    if (!this.drain.serving || this.group.state !== "running") {
       answerShuttingDown(res, true); // the newest response of its connection: it just arrived
       return;
     }
@@ -78,7 +79,7 @@ export class RequestDispatcher implements RequestHost {
    * must not, or the client uploads for nothing: it gets the 503 at once.
    */
   readonly checkContinue = (req: IncomingMessage, res: ServerResponse): void => {
-    if (!this.drain.draining && this.group.state === "running") res.writeContinue();
+    if (this.drain.serving && this.group.state === "running") res.writeContinue();
     this.listener(req, res);
   };
 

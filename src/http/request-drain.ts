@@ -18,11 +18,21 @@ import type { RequestSettings } from "./request-options.ts";
  * 3. then (deadline, or `skipDrain()`) the request scopes still running are
  *    halted (a 503 if nothing was sent yet) and responses still flushing are
  *    no longer waited for.
+ *
+ * A hand-over (`shutdownRequested(signal, true)` before the drain: a
+ * cluster's reload, another process now takes the traffic) changes phase 2:
+ * the requests that still arrive on open connections are served, not
+ * refused (each with `Connection: close`), and the drain lasts until every
+ * connection has closed. Stopping at once would fail what is already on
+ * its way: a request sent on an idle keep-alive connection, or on one
+ * accepted but not yet read.
  */
 export class RequestDrain implements Drainable {
   /** Request scopes that have not ended yet. */
   readonly inFlight = new Set<RequestNode>();
   private delaying = false;
+  /** The drain hands over (see above); set before the drain begins, cleared by `skipDrain()`. */
+  private handingOver = false;
   /** Made when the drain begins; resolves when nothing is in flight any more. */
   private drained: Promise<void> | undefined;
   private resolveDrained: (() => void) | undefined;
@@ -60,6 +70,15 @@ export class RequestDrain implements Drainable {
     return this.drained !== undefined;
   }
 
+  /** Are new requests run (rather than answered with a 503)? Until the drain, or to the end of a hand-over. */
+  get serving(): boolean {
+    return !this.draining || (this.handingOver && this.drainInProgress);
+  }
+
+  shutdownRequested(_signal: NodeJS.Signals, handOver: boolean): void {
+    if (handOver && !this.draining) this.handingOver = true;
+  }
+
   get drainInProgress(): boolean {
     return this.resolveDrained !== undefined;
   }
@@ -79,7 +98,7 @@ export class RequestDrain implements Drainable {
       this.resolveDrained = resolve;
     });
     this.stopAccepting?.();
-    this.connections.startDrain(() => this.checkDrained());
+    this.connections.startDrain(() => this.checkDrained(), this.handingOver);
     try {
       this.settings.onDrain?.({ inFlight: this.inFlight.size });
     } catch (error) {
@@ -94,6 +113,7 @@ export class RequestDrain implements Drainable {
   skipDrain(reason = HaltReason.timeout(this.path, this.settings.drainTimeout)): void {
     if (!this.draining) void this.beginDrain();
     this.flushesSkipped = true;
+    this.handingOver = false;
     for (const request of this.inFlight) request.haltInBackground(reason);
     this.checkDrained();
   }

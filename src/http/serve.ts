@@ -113,7 +113,11 @@ export interface HttpServer {
  *   then the rest are halted (a 503 if nothing was sent yet). When the
  *   server's scope ends, every connection still open is destroyed, upgraded
  *   ones (`server.server.on("upgrade")`) included: say goodbye to those in
- *   `onDrain`.
+ *   `onDrain`. In a worker of `cluster()` that is being replaced (a
+ *   reload) the server hands over instead: it stops listening, serves the
+ *   requests that still arrive on its open connections (each with
+ *   `Connection: close`) and ends its drain once those connections have
+ *   closed (at most `drainTimeout` ms).
  *
  * @param handler Runs each request in its own scope: a generator function
  *   (`function* (req, res) { ... }`), never an async function.

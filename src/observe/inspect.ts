@@ -3,6 +3,7 @@ import { GroupNode } from "../core/group-node.ts";
 import type { HaltReasonJSON } from "../core/halt-reason.ts";
 import { type ProcessInfo, processesOf } from "../core/held-processes.ts";
 import { type Owner, OwnerContext } from "../core/owner.ts";
+import { restartCountOf } from "../core/restart-count.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { TaskNode } from "../core/task-node.ts";
 import type { TaskState } from "../core/task-state.ts";
@@ -46,6 +47,8 @@ export interface TaskTree {
   readonly haltReason?: HaltReasonJSON;
   /** For a group: queued children its teardown dropped before they started. */
   readonly dropped?: number;
+  /** A child of a `supervisor()`: how many times it has been restarted; a supervisor: its restarts in all. */
+  readonly restarts?: number;
   /** The stack frame that started it, when spawn sites are recorded (`UNWIND_SPAWN_SITES=1`). */
   readonly site?: string;
   /** OS processes and worker threads it holds (`exec()`, `worker()` of "unwind/process"). */
@@ -64,6 +67,7 @@ export function snapshot(node: Node): TaskTree {
   if (node.groups) for (const group of node.groups) children.push(snapshot(group));
   if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
   const processes = processesOf(node);
+  const restarts = restartCountOf(node);
   return {
     id,
     kind: node.kind,
@@ -74,6 +78,7 @@ export function snapshot(node: Node): TaskTree {
     ...(node.haltStartedAt ? { haltStartedAt: node.haltStartedAt } : {}),
     ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
     ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
+    ...(restarts ? { restarts } : {}),
     ...(node.site ? { site: node.site } : {}),
     ...(processes ? { processes } : {}),
     ...(node.waitingFor ? { waitingFor: node.waitingFor } : {}),

@@ -38,10 +38,11 @@ export interface TreeFormat {
 /**
  * Renders a task tree for people, one aligned line per task or group: the
  * tree and the name, the kind and the task's id (so that siblings of the
- * same name differ), the state, how long it has been in that state, and why
- * it is being torn down. A group made without a name shows as `(unnamed)`
- * under the task that runs it. With spawn sites on, a line under each task
- * says where it was started.
+ * same name differ), the state, how long it has been in that state, why
+ * it is being torn down, and how many times a `supervisor()` has restarted
+ * it. A group made without a name shows as `(unnamed)` under the task that
+ * runs it. With spawn sites on, a line under each task says where it was
+ * started.
  *
  * @example
  * ```ts
@@ -154,7 +155,7 @@ function cell(plain: string, text: string = plain, right?: boolean): Cell {
   return right ? { plain, text, right } : { plain, text };
 }
 
-/** Kind and id, state, time in that state, and the details: a note, why, dropped children, process. */
+/** Kind and id, state, time in that state, and the details: a note, why, dropped children, restarts, what it waits for. */
 function columns(node: TaskTree, now: number, paint: Paint, note?: string): Cell[] {
   const kind = `${node.kind} ${node.id}`;
   const since = node.haltStartedAt ?? node.startedAt;
@@ -163,6 +164,9 @@ function columns(node: TaskTree, now: number, paint: Paint, note?: string): Cell
     ...(note ? [paint("gray", note)] : []),
     ...(node.haltReason ? [paint("yellow", node.haltReason.message)] : []),
     ...(node.dropped ? [paint("gray", `${node.dropped} queued dropped`)] : []),
+    ...(node.restarts
+      ? [paint("yellow", node.restarts === 1 ? "1 restart" : `${node.restarts} restarts`)]
+      : []),
     ...(node.waitingFor ? [paint("yellow", `waiting for ${node.waitingFor}`)] : []),
   ];
   return [

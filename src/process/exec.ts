@@ -8,6 +8,7 @@ import { holdProcess } from "../core/held-processes.ts";
 import { addTeardown } from "../core/on-teardown.ts";
 import { type Owner, OwnerContext } from "../core/owner.ts";
 import { rootGroupOf } from "../observe/inspect.ts";
+import { CLUSTER_WORKER_ENV } from "../program/cluster-worker.ts";
 import { ChildNode } from "./child-node.ts";
 import type { Process } from "./process-handle.ts";
 import { watchdog } from "./watchdog.ts";
@@ -48,7 +49,11 @@ export interface ExecOptions {
   name?: string;
   /** Working directory; default this process's. */
   cwd?: string | URL;
-  /** The whole environment of the child (as `child_process.spawn` takes it); default `process.env`. */
+  /**
+   * The whole environment of the child (as `child_process.spawn` takes it);
+   * default `process.env`. Without `UNWIND_CLUSTER_WORKER` either way: the
+   * mark of a `cluster()` worker is this process's, not its children's.
+   */
   env?: NodeJS.ProcessEnv;
   /** One mode for stdin, stdout and stderr, or one each. Default `pipe` for all three. */
   stdio?: StdioMode | readonly [StdioMode, StdioMode, StdioMode];
@@ -125,7 +130,7 @@ export function exec(
           detached: true,
           stdio: typeof stdio === "string" ? stdio : [...stdio],
           ...(cwd === undefined ? {} : { cwd }),
-          ...(env === undefined ? {} : { env }),
+          env: withoutClusterMark(env ?? process.env),
         });
       } catch (error) {
         void release();
@@ -171,6 +176,13 @@ function leaseForRoot(owner: Owner | undefined): void {
   const release = watchdog.lease();
   leasedRoots.add(root);
   root.addCleanup(() => release());
+}
+
+/** `env` without the mark `cluster()` gives its workers: a child of a worker is no worker. */
+function withoutClusterMark(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env[CLUSTER_WORKER_ENV] === undefined) return env;
+  const { [CLUSTER_WORKER_ENV]: _mark, ...rest } = env;
+  return rest;
 }
 
 function quote(arg: string): string {

@@ -6,6 +6,7 @@ import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { abandonedTeardown, failuresOf, formatFailures } from "../observe/report.ts";
+import { CLUSTER_WORKER_DRAIN_TIMEOUT, isClusterWorker, listenForShutdown } from "./cluster-worker.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
 import { serveInspection } from "./inspect-socket.ts";
 import { refuseNestedRoot } from "./nested-root.ts";
@@ -40,8 +41,11 @@ export interface MainOptions extends GroupOptions {
    * each server still drains, within its own `drainTimeout`, when the
    * teardown reaches its group. A second signal skips what is left of any
    * drain (in-flight requests are halted); a third one gives up on the
-   * teardown (stuck report, exit 124). At most 2^31−1 (a larger value is a
-   * `RangeError`).
+   * teardown (stuck report, exit 124). In a worker of `cluster()` the
+   * default is 10 000: its servers drain while everything runs, which is
+   * what lets them serve, during a reload, the requests that still reach
+   * them (a group that is tearing down starts no request scope). At most
+   * 2^31−1 (a larger value is a `RangeError`).
    */
   drainTimeout?: number;
   /**
@@ -169,7 +173,7 @@ export async function main<T>(
   const {
     signals = defaultSignals(),
     teardownTimeout = 10_000,
-    drainTimeout = 0,
+    drainTimeout = isClusterWorker() ? CLUSTER_WORKER_DRAIN_TIMEOUT : 0,
     shutdownDelay = 0,
     spawnSites,
     exit = true,
@@ -228,15 +232,21 @@ export async function main<T>(
   const onUncaught = (error: unknown, origin: "uncaughtException" | "unhandledRejection") => {
     owner.fail({ path: root.path, phase: "run", error, origin });
   };
+  const shutdownRequested = (signal: NodeJS.Signals, handOver: boolean) => {
+    for (const drain of owner.drains) drain.shutdownRequested?.(signal, handOver);
+    ladder.received(signal);
+  };
   const listeners = new ProcessListeners().keepAlive();
   if (inspect) listeners.add(serveInspection(() => ({ tree: root.inspect(), phase: ladder.phase })));
-  for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => ladder.received(received));
+  // Signals, and in a cluster worker the primary's shutdown messages: one
+  // step down the ladder per request, whichever of the two brings it first.
+  listeners.add(listenForShutdown(signals, shutdownRequested));
   listeners.on("uncaughtException", onUncaught);
   listeners.on("unhandledRejection", (reason: unknown) => onUncaught(reason, "unhandledRejection"));
   // A worker thread gets no signals: the halt message of the thread that
   // started it is its SIGTERM. leaveParent() at the end tells that thread how
   // the root ended.
-  const leaveParent = onParentHalt(() => ladder.received("SIGTERM"));
+  const leaveParent = onParentHalt(() => shutdownRequested("SIGTERM", false));
   // Only now: the body may run synchronously up to its first pause.
   root.start(body, groupOptions);
 

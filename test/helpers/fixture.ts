@@ -14,14 +14,26 @@ export interface Fixture {
   child: ChildProcess;
   /** Every stdout line so far, in order (the same array `exited` resolves with). */
   stdout: string[];
+  /** What it printed on stderr so far. */
+  stderr(): string;
   /** Resolves when the fixture has printed `line` on stdout (a string: exactly that line). */
   waitFor(line: string | RegExp): Promise<void>;
   exited: Promise<Exited>;
 }
 
+/** How to start a fixture. */
+export interface StartOptions {
+  /** In a process group of its own (its pid is the group's id): for signals to the whole group, as Ctrl-C sends them. */
+  detached?: boolean;
+}
+
 /** Starts `test/fixtures/<name>.ts`; see `startScript`. */
-export function startFixture(name: string, env: Record<string, string> = {}): Fixture {
-  return startScript(`test/fixtures/${name}.ts`, env);
+export function startFixture(
+  name: string,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Fixture {
+  return startScript(`test/fixtures/${name}.ts`, env, options);
 }
 
 /**
@@ -29,12 +41,17 @@ export function startFixture(name: string, env: Record<string, string> = {}): Fi
  * real Node process, through tsx as a user would run it, collecting its
  * output so that tests can assert on lines, their order, and the exit code.
  */
-export function startScript(path: string, env: Record<string, string> = {}): Fixture {
+export function startScript(
+  path: string,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Fixture {
   const name = path;
   const file = fileURLToPath(new URL(`../../${path}`, import.meta.url));
   const child = spawn(process.execPath, ["--conditions=unwind-source", "--import", "tsx", file], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
+    detached: options.detached ?? false,
   });
   const stdout: string[] = [];
   let stderr = "";
@@ -72,5 +89,5 @@ export function startScript(path: string, env: Record<string, string> = {}): Fix
         );
       });
     });
-  return { child, stdout, waitFor, exited };
+  return { child, stdout, stderr: () => stderr, waitFor, exited };
 }

@@ -1,12 +1,13 @@
-// Misuse fails where it is written: withTimeout, moveOnAfter, shield and
-// mapLimit check their arguments at the call and name the function, the
-// parameter, what they received and, for the common mistakes, the fix.
+// Misuse fails where it is written: withTimeout, moveOnAfter, shield,
+// mapLimit, supervisor and a supervisor's s.spawn check their arguments at
+// the call and name the function, the parameter, what they received and,
+// for the common mistakes, the fix.
 // The casts write what TypeScript would reject.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, sleep, suspend } from "effection";
-import { mapLimit, moveOnAfter, run, shield, withTimeout } from "unwind";
-import { thrown } from "../helpers/thrown.ts";
+import { mapLimit, moveOnAfter, run, type Supervisor, shield, supervisor, withTimeout } from "unwind";
+import { failuresOf, rejection, thrown } from "../helpers/thrown.ts";
 
 function* worker(): Operation<void> {
   yield* suspend();
@@ -133,5 +134,92 @@ describe("mapLimit(items, limit, fn) at the call", () => {
         "TypeError: mapLimit(): fn must be a function, got undefined",
       ],
     );
+  });
+});
+
+describe("supervisor(body, options) at the call", () => {
+  const body = function* () {};
+
+  it("rejects a body that is not a function making an operation, as group() does", () => {
+    assert.deepEqual(
+      [thrown(() => supervisor(loose(body()))), thrown(() => supervisor(loose(async () => {})))],
+      [
+        "TypeError: supervisor(): body must be a function that returns an operation (such as a generator function), got an operation (a generator object, the result of calling a generator function); pass a function that makes it: supervisor((s) => body(s))",
+        `TypeError: supervisor(): body must be a function that returns an operation (such as a generator function), got an async function; ${PROMISES}`,
+      ],
+    );
+  });
+
+  it("rejects a misspelt strategy, and restart limits that are not counts or windows", () => {
+    assert.deepEqual(
+      [
+        thrown(() => supervisor(body, loose({ strategy: "one-for-some" }))),
+        thrown(() => supervisor(body, { maxRestarts: -1 })),
+        thrown(() => supervisor(body, loose({ maxRestarts: "3" }))),
+        thrown(() => supervisor(body, { withinMs: 0 })),
+        thrown(() => supervisor(body, { withinMs: 2 ** 31 })),
+        thrown(() => supervisor(body, loose({ teardown: "parallel" }))),
+        thrown(() => supervisor(body, { name: "a/b" })),
+      ],
+      [
+        'RangeError: supervisor(): options.strategy must be "one-for-one" or "one-for-all" or "rest-for-one", got a string ("one-for-some")',
+        "RangeError: supervisor(): options.maxRestarts must be an integer >= 0, got -1",
+        'TypeError: supervisor(): options.maxRestarts must be an integer >= 0, got a string ("3"); convert it first: Number("3")',
+        "RangeError: supervisor(): options.withinMs must be a number of milliseconds >= 1, got 0",
+        `RangeError: supervisor(): options.withinMs must be at most ${TIMER_LIMIT}, got 2147483648`,
+        'RangeError: supervisor(): options.teardown must be "serial" or "concurrent", got a string ("parallel")',
+        'RangeError: supervisor(): options.name must be a non-empty string without "/", got a string ("a/b"); "/" separates the names in a task path',
+      ],
+    );
+  });
+
+  it("rejects a backoff that is neither an object nor false, or whose delays cannot grow", () => {
+    assert.deepEqual(
+      [
+        thrown(() => supervisor(body, loose({ backoff: 100 }))),
+        thrown(() => supervisor(body, { backoff: { factor: 0.5 } })),
+        thrown(() => supervisor(body, { backoff: { jitter: 2 } })),
+        thrown(() => supervisor(body, { backoff: { initialMs: -1 } })),
+        thrown(() => supervisor(body, { backoff: { initialMs: 500, maxMs: 100 } })),
+      ],
+      [
+        "TypeError: supervisor(): options.backoff must be an object such as { initialMs: 100, maxMs: 5_000 }, or false for no wait, got 100",
+        "RangeError: supervisor(): options.backoff.factor must be a number >= 1, got 0.5",
+        "RangeError: supervisor(): options.backoff.jitter must be a number from 0 to 1, got 2",
+        "RangeError: supervisor(): options.backoff.initialMs must be a number of milliseconds >= 0, got -1",
+        "RangeError: supervisor(): options.backoff.maxMs must be at least its initialMs (500), got 100; the delays grow from initialMs up to maxMs",
+      ],
+    );
+  });
+
+  it("takes backoff: false and a backoff with only some fields", async () => {
+    assert.equal(await run(() => supervisor(body, { backoff: false, maxRestarts: 0 })), undefined);
+    assert.equal(await run(() => supervisor(body, { backoff: { maxMs: 1_000 } })), undefined);
+  });
+});
+
+describe("s.spawn(op, options) of a supervisor at the call", () => {
+  /** What `use` throws when it runs in a supervisor's body, as the failure of that body. */
+  async function inSupervisor(use: (s: Supervisor) => void): Promise<string[]> {
+    const error = await rejection(
+      run(() =>
+        supervisor(
+          function* (s) {
+            use(s);
+          },
+          { name: "sup" },
+        ),
+      ),
+    );
+    return failuresOf(error);
+  }
+
+  it("rejects an operation where a function is wanted, and a misspelt restart type", async () => {
+    assert.deepEqual(await inSupervisor((s) => s.spawn(loose(worker()))), [
+      "main/sup run TypeError: s.spawn(): op must be a function that returns an operation (such as a generator function), got an operation (a generator object, the result of calling a generator function); pass a function that makes it: s.spawn(() => worker())",
+    ]);
+    assert.deepEqual(await inSupervisor((s) => s.spawn(worker, loose({ restart: "always" }))), [
+      'main/sup run RangeError: s.spawn(): options.restart must be "permanent" or "transient" or "temporary", got a string ("always")',
+    ]);
   });
 });

@@ -78,6 +78,10 @@ describe("the layers of src/", () => {
     };
     visit(join(src, "index.ts"));
     assert.ok(seen.size > 10, "the walk follows the imports");
+    assert.ok(
+      seen.has(join(src, "program/cluster-worker.ts")),
+      "the walk reaches main()'s cluster-worker side",
+    );
     assert.deepEqual(banned, []);
   });
 

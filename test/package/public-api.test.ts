@@ -31,9 +31,19 @@ function publicSymbols(entry: string) {
 }
 
 const named = {
-  unwind: ["main", "run", "group", "onTeardown", "inspect", "GroupError", "withTimeout", "shield"],
+  unwind: [
+    "main",
+    "run",
+    "group",
+    "onTeardown",
+    "inspect",
+    "GroupError",
+    "withTimeout",
+    "shield",
+    "supervisor",
+  ],
   "unwind/http": ["serve", "mount", "fromFetch"],
-  "unwind/process": ["exec", "worker", "workerPool", "ProcessError", "WorkerError"],
+  "unwind/process": ["exec", "worker", "workerPool", "ProcessError", "WorkerError", "cluster"],
 };
 
 for (const [entryName, entry] of Object.entries(entries) as [keyof typeof entries, string][])

@@ -235,6 +235,26 @@ describe("exec(): a process owned by a task", () => {
     );
   });
 
+  it("does not pass a cluster worker's mark (UNWIND_CLUSTER_WORKER) on, with the default or a given env", async () => {
+    const events: string[] = [];
+    const script =
+      'echo "mark=$(printenv UNWIND_CLUSTER_WORKER || echo none) other=$(printenv OTHER || echo none)"';
+    process.env.UNWIND_CLUSTER_WORKER = "worker-1";
+    try {
+      await run(function* () {
+        for (const env of [undefined, { ...process.env, OTHER: "kept" }]) {
+          const child = yield* exec("sh", ["-c", script], env ? { env } : {});
+          groups.add(child.pid);
+          recordLines(child, events);
+          yield* child.expect();
+        }
+      });
+    } finally {
+      delete process.env.UNWIND_CLUSTER_WORKER;
+    }
+    assert.deepEqual(events, ["child: mark=none other=none", "child: mark=none other=kept"]);
+  });
+
   it("expect() names the signal that killed the process", async () => {
     const outcome = run(function* () {
       const child = yield* exec("sh", ["-c", "kill -USR1 $$"], { stdio: "ignore" });
