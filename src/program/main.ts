@@ -4,11 +4,11 @@ import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts
 import type { Group, GroupOptions } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
+import { colorsFor } from "../observe/colors.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { failuresOf, formatFailures, formatStuckReport } from "../observe/report.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
-import { serveInspection } from "./inspect-socket.ts";
-import { onParentHalt } from "./parent-port.ts";
+import { type ProgramHost, processHost } from "./host.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
 import { ShutdownLadder } from "./shutdown-ladder.ts";
@@ -161,7 +161,19 @@ export async function main<T>(
   options: MainOptions = {},
 ): Promise<MainOutcome<T>> {
   checkMain(body, options);
-  body = returnsOperation("main()", "body", body);
+  return runMain(returnsOperation("main()", "body", body), options, processHost);
+}
+
+/**
+ * `main()` on a host: the real process, or the stand-in of
+ * "unwind/testing". The arguments have been checked. Not exported from the
+ * package.
+ */
+export async function runMain<T>(
+  body: (root: Group) => Operation<T>,
+  options: MainOptions,
+  host: ProgramHost,
+): Promise<MainOutcome<T>> {
   const {
     signals = defaultSignals(),
     teardownTimeout = 10_000,
@@ -207,7 +219,7 @@ export async function main<T>(
           reason === "teardown-timeout"
             ? `teardown did not finish within ${teardownTimeout} ms`
             : "a signal arrived while tearing down";
-        process.stderr.write(`${formatStuckReport(stuck, why)}\n`);
+        host.stderr.write(`${formatStuckReport(stuck, why, Date.now(), colorsFor(host.stderr))}\n`);
         giveUp({ status: "teardown-incomplete", exitCode: ExitCode.TeardownIncomplete, reason, stuck });
       },
     },
@@ -216,15 +228,15 @@ export async function main<T>(
   const onUncaught = (error: unknown, origin: "uncaughtException" | "unhandledRejection") => {
     owner.fail({ path: root.path, phase: "run", error, origin });
   };
-  const listeners = new ProcessListeners().keepAlive();
-  if (inspect) listeners.add(serveInspection(() => ({ tree: root.inspect(), phase: ladder.phase })));
+  const listeners = new ProcessListeners(host).keepAlive();
+  if (inspect) listeners.add(host.serveInspection(() => ({ tree: root.inspect(), phase: ladder.phase })));
   for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => ladder.received(received));
   listeners.on("uncaughtException", onUncaught);
   listeners.on("unhandledRejection", (reason: unknown) => onUncaught(reason, "unhandledRejection"));
   // A worker thread gets no signals: the halt message of the thread that
   // started it is its SIGTERM. leaveParent() at the end tells that thread how
   // the root ended.
-  const leaveParent = onParentHalt(() => ladder.received("SIGTERM"));
+  const leaveParent = host.onParentHalt(() => ladder.received("SIGTERM"));
   // Only now: the body may run synchronously up to its first pause.
   root.start(body, groupOptions);
 
@@ -246,9 +258,9 @@ export async function main<T>(
   if ("error" in outcome && outcome.error) {
     const title =
       outcome.status === "signal" ? `errors during the ${outcome.signal} shutdown` : `${root.path} failed`;
-    process.stderr.write(`${formatFailures(outcome.error.failures, title)}\n`);
+    host.stderr.write(`${formatFailures(outcome.error.failures, title)}\n`);
   }
-  if (exit) process.exit(outcome.exitCode);
+  if (exit) host.exit(outcome.exitCode);
   return outcome;
 }
 
