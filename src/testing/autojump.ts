@@ -51,7 +51,6 @@ export class Autojump {
     this.stopped = true;
     nodeTimers.clearImmediate(this.immediate);
     nodeTimers.clearTimeout(this.poll);
-    this.work.dispose();
   }
 
   private readonly look = (): void => {

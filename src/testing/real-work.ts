@@ -1,4 +1,5 @@
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { subscribe } from "node:diagnostics_channel";
+import { fstatSync } from "node:fs";
 import type { Socket } from "node:net";
 import { pendingPromiseWork } from "../core/promise-work.ts";
 
@@ -17,9 +18,19 @@ const PASSIVE = new Set([
   "StatWatcher",
 ]);
 
-/** A connection accepted by a server of this process, as Node names its handle. */
-const kindOfAccepted = (socket: Socket) =>
-  typeof socket.remotePort === "number" ? "TCPSocketWrap" : "PipeWrap";
+/**
+ * The connections that servers of this process accepted and that are still
+ * open, from Node's `net.server.socket` channel. Tracked from the moment
+ * "unwind/testing" is loaded, so that a server a test started before its
+ * run (in a `before()` hook) is known too.
+ */
+const accepted = new Map<Socket, string>();
+subscribe("net.server.socket", (message) => {
+  const { socket } = message as { socket: Socket };
+  // As Node names its handle; taken now, while the connection has its address.
+  accepted.set(socket, typeof socket.remotePort === "number" ? "TCPSocketWrap" : "PipeWrap");
+  socket.once("close", () => accepted.delete(socket));
+});
 
 /**
  * What real work is in flight, for the virtual clock's driver: the clock
@@ -28,29 +39,27 @@ const kindOfAccepted = (socket: Socket) =>
  * around it before it could arrive).
  *
  * Node reports the handles and requests that keep its event loop alive
- * (`process.getActiveResourcesInfo()`, by kind only). What counts as in
- * flight is what appeared since the clock was installed (the test runner's
- * own pipes are there before, and stay), less the passive kinds above, and
- * less the connections accepted by servers of this process: an idle
- * keep-alive connection on the server's side waits like the server does,
- * while the client waiting for its answer holds the clock (when it runs in
- * this process or in a child process of it). Work that Node does not
+ * (`process.getActiveResourcesInfo()`, by kind only: a connection of the
+ * program and the test runner's pipe look alike, so what is not in flight
+ * is taken out by counting). Not in flight: the passive kinds above,
+ * standard output and error, and the connections accepted by servers of
+ * this process: an idle keep-alive connection on the server's side waits
+ * like the server does, while the client waiting for its answer holds the
+ * clock (when it runs in this process or in a child process of it).
+ * Everything else holds it, whoever opened it and when: a connection that
+ * stays referenced while idle (most clients unref() theirs, as `fetch` and
+ * `http.Agent` do) makes time run at real speed. Work that Node does not
  * report (its thread pool, worker threads) holds the clock only through
  * the promise work unwind tracks (see core/promise-work.ts).
  */
 export class RealWork {
-  private readonly before = countKinds(process.getActiveResourcesInfo());
-  private readonly accepted = new Set<Socket>();
-
-  constructor() {
-    subscribe("net.server.socket", this.onAccepted);
-  }
-
-  private readonly onAccepted = (message: unknown): void => {
-    const { socket } = message as { socket: Socket };
-    this.accepted.add(socket);
-    socket.once("close", () => this.accepted.delete(socket));
-  };
+  /** The handles of standard output and error (made here if they were not yet), by kind. */
+  private readonly stdio = countKinds(
+    [process.stdout, process.stderr].flatMap((stream, index) => {
+      const kind = stdioKind(stream, index + 1);
+      return kind ? [kind] : [];
+    }),
+  );
 
   /**
    * `step`: callbacks are queued to run (pending immediates): not yet
@@ -62,18 +71,21 @@ export class RealWork {
     if (resources.includes("Immediate")) return "step";
     if (pendingPromiseWork() > 0) return "real";
     const open = countKinds(resources);
-    for (const [kind, count] of this.before) open.set(kind, (open.get(kind) ?? 0) - count);
-    for (const socket of this.accepted) {
-      const kind = kindOfAccepted(socket);
-      open.set(kind, (open.get(kind) ?? 0) - 1);
-    }
+    for (const [kind, count] of this.stdio) open.set(kind, (open.get(kind) ?? 0) - count);
+    for (const kind of accepted.values()) open.set(kind, (open.get(kind) ?? 0) - 1);
     for (const [kind, count] of open) if (count > 0 && !PASSIVE.has(kind)) return "real";
     return undefined;
   }
+}
 
-  dispose(): void {
-    unsubscribe("net.server.socket", this.onAccepted);
-    this.accepted.clear();
+/** How Node lists the handle of `process.stdout` or `process.stderr`: a file has none. */
+function stdioKind(stream: NodeJS.WriteStream, fd: number): string | undefined {
+  if (stream.isTTY) return "TTYWrap";
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFIFO() || stat.isSocket() ? "PipeWrap" : undefined;
+  } catch {
+    return undefined; // closed
   }
 }
 
