@@ -24,10 +24,9 @@ const POLL_MS = 10;
  *   the clock (a signal from the test, a halt): look again in a while.
  *
  * Jumps land exactly on the timers' times, so a program that only waits
- * on timers sees the same times on every run. The driver's own immediates
- * keep Node alive while a timer is pending, as that timer would; its
- * polls are `unref()`'d, so a program that waits on nothing at all ends
- * like it would without the clock.
+ * on timers sees the same times on every run. While a virtual timer is
+ * pending, the driver keeps Node alive, as that timer would; a program
+ * that waits on nothing at all ends as it would without the clock.
  */
 export class Autojump {
   private readonly work = new RealWork();
@@ -94,7 +93,13 @@ export class Autojump {
     this.immediate = nodeTimers.setImmediate(this.look);
   }
 
+  /**
+   * The next look in a while. Referenced while a virtual timer is pending,
+   * as that timer would keep Node alive without the clock; otherwise not,
+   * so that a program waiting on nothing ends as it would without it.
+   */
   private later(): void {
-    this.poll = nodeTimers.setTimeout(this.look, POLL_MS).unref();
+    this.poll = nodeTimers.setTimeout(this.look, POLL_MS);
+    if (this.clock.pendingTimers === 0) this.poll.unref();
   }
 }

@@ -8,6 +8,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { type Operation, sleep, suspend, until } from "effection";
 import { GroupError, group, moveOnAfter, onTeardown, TimeoutError, withTimeout } from "unwind";
 import { testRun } from "unwind/testing";
+import { startFixture } from "../helpers/fixture.ts";
 
 const own = {
   setTimeout: globalThis.setTimeout,
@@ -301,5 +302,19 @@ describe("what follows the virtual clock", () => {
       String(value),
       /^testRun\(\): a virtual clock is already running in this process \(started by testRun\(\)\); one clock per process/,
     );
+  });
+});
+
+describe("testRun() and the life of the process", () => {
+  it("a pending virtual timer keeps Node alive after the real work that held the clock has ended", async () => {
+    const { code, stdout, stderr } = await startFixture("virtual-clock-alive").exited;
+    assert.deepEqual(stdout, ["woke after 3600000"], stderr);
+    assert.equal(code, 0, stderr);
+  });
+
+  it("a run that waits on nothing ends the process as it would without the clock", async () => {
+    const { code, stdout } = await startFixture("virtual-clock-alive", { WAIT_ON_NOTHING: "1" }).exited;
+    assert.deepEqual(stdout, ["woke after 3600000"]);
+    assert.equal(code, 13);
   });
 });
