@@ -75,11 +75,12 @@ export interface TestRunResult<T> {
  *
  * Real I/O still works, and time does not jump while it is in flight: a
  * socket waiting for its answer, a child process, a file read, a DNS
- * lookup (what `process.getActiveResourcesInfo()` reports, less the
- * handles that were open before the run, listening servers and the
- * connections they accepted), or promise work unwind tracks. While such
- * work is in flight the clock runs at real speed, so a timeout around it
- * still fires.
+ * lookup (what `process.getActiveResourcesInfo()` reports, less standard
+ * output and error, listening servers and the connections they
+ * accepted), or promise work unwind tracks. While such work is in flight
+ * the clock runs at real speed, so a timeout around it still fires. A
+ * connection that stays referenced while idle holds the clock too
+ * (`fetch` and `http.Agent` unref their idle ones).
  *
  * Stays on real time: `setImmediate`, `process.nextTick`, microtasks,
  * `performance.now()`, `process.hrtime()`, the timers Node makes for itself

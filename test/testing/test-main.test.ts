@@ -11,6 +11,7 @@ import { type Group, group, onTeardown } from "unwind";
 import { testMain } from "unwind/testing";
 import { inspectDirectory, processStartTime, socketName } from "../../src/program/inspect-address.ts";
 
+const ownSetTimeout = globalThis.setTimeout;
 const watched = ["SIGINT", "SIGTERM", "SIGHUP", "uncaughtException", "unhandledRejection"] as const;
 const listenerCounts = () => watched.map((event) => process.listenerCount(event));
 
@@ -56,6 +57,7 @@ describe("testMain()", () => {
     });
     const write = mock.method(process.stderr, "write");
     const before = listenerCounts();
+    const resources = process.getActiveResourcesInfo().filter((r) => r !== "Immediate");
     try {
       const log: string[] = [];
       const program = testMain(service(log));
@@ -97,6 +99,11 @@ describe("testMain()", () => {
       assert.equal(exit.mock.callCount(), 0);
       assert.equal(write.mock.callCount(), 0, "nothing written to the real stderr");
       assert.deepEqual(listenerCounts(), before);
+      assert.deepEqual(
+        process.getActiveResourcesInfo().filter((r) => r !== "Immediate"),
+        resources,
+        "no timer or handle left",
+      );
     } finally {
       exit.mock.restore();
       write.mock.restore();
@@ -203,6 +210,7 @@ describe("testMain() on the virtual clock", () => {
     assert.equal(outcome.status, "teardown-incomplete");
     assert.ok(outcome.status === "teardown-incomplete" && outcome.reason === "teardown-timeout");
     assert.equal(program.elapsed, 30_000);
+    assert.equal(globalThis.setTimeout, ownSetTimeout, "the clock is gone with the program");
     assert.match(program.stderr, /^unwind: teardown did not finish within 30000 ms; still open:\n/);
     assert.deepEqual(
       program.events.map((e) => `${e.event} ${e.path} at ${e.time}`),
