@@ -1,12 +1,14 @@
 // An ESM program against the installed package: a group whose cleanup runs
-// after its child's, a request scope of unwind/http on a real socket, and
+// after its child's, a request scope of unwind/http on a real socket,
 // unwind/process: a process whose non-zero exit is a ProcessError, and a
-// worker pool running a job in a worker thread.
+// worker pool running a job in a worker thread; unwind/testing: an hour on
+// the virtual clock, and a main() program in-process stopped by SIGTERM.
 
-import { suspend, until } from "effection";
+import { sleep, suspend, until } from "effection";
 import { group, onTeardown, run } from "unwind";
 import { serve } from "unwind/http";
 import { exec, ProcessError, workerPool } from "unwind/process";
+import { testMain, testRun } from "unwind/testing";
 
 const lines = [];
 await run(function* () {
@@ -40,4 +42,21 @@ await run(function* () {
     { name: "check" },
   );
 });
+const { value, elapsed } = await testRun(function* () {
+  yield* sleep(3_600_000);
+  return "woke";
+});
+lines.push(`${value} after ${elapsed} virtual ms`);
+const program = testMain(function* (root) {
+  root.spawn(
+    function* () {
+      yield* onTeardown(() => lines.push("svc closed"));
+      yield* suspend();
+    },
+    { name: "svc" },
+  );
+  yield* suspend();
+});
+program.signal("SIGTERM");
+lines.push(`exit ${(await program).exitCode}`);
 console.log(lines.join("; "));

@@ -14,6 +14,15 @@ import {
   worker,
   workerPool,
 } from "unwind/process";
+import {
+  type RecordedEvent,
+  type TestMainOptions,
+  type TestProgram,
+  type TestRunOptions,
+  type TestRunResult,
+  testMain,
+  testRun,
+} from "unwind/testing";
 
 const handler: RequestHandler = function* (_req, res) {
   res.end("ok");
@@ -69,4 +78,26 @@ export async function check(): Promise<void> {
   }
   const value: number | undefined = await run(body);
   console.log(value, await run(processes));
+}
+
+export async function checkTesting(): Promise<void> {
+  const options: TestRunOptions = { name: "t", now: new Date(0), timeout: 1_000 };
+  const result: TestRunResult<number> = await testRun(body, options);
+  const value: number | undefined = result.value;
+  const mainOptions: TestMainOptions = { virtualClock: true, now: 0, teardownTimeout: 1_000 };
+  const program: TestProgram<number> = testMain(body, mainOptions);
+  program.signal("SIGTERM");
+  const outcome: MainOutcome<number> = await program;
+  const events: readonly RecordedEvent[] = program.events;
+  const kinds: ("spawn" | "halt-begin" | "settle" | "cleanup-error")[] = events.map((e) => e.event);
+  console.log(
+    value,
+    result.elapsed,
+    result.timersLeft,
+    outcome.exitCode,
+    kinds,
+    program.stderr,
+    program.elapsed,
+  );
+  console.log(program.inspect()?.path);
 }

@@ -35,7 +35,7 @@ const ASYNC_GENERATOR_HINT =
   'an async generator is not an operation: drop "async" (function* () { ... }) and wait for promises with abortable((signal) => work(signal)) from "unwind" or until(promise) from effection';
 
 /** A check of one argument: throws when `value` is not allowed. */
-type Rule = (caller: string, param: string, value: unknown) => void;
+export type Rule = (caller: string, param: string, value: unknown) => void;
 
 // ---------------------------------------------------------------------------
 // Describing what was received
@@ -116,7 +116,7 @@ function isOperation(value: unknown): value is Operation<unknown> {
   );
 }
 
-function fail(kind: "type" | "range", caller: string, message: string): never {
+export function fail(kind: "type" | "range", caller: string, message: string): never {
   const text = `${caller}: ${message}`;
   throw kind === "type" ? new TypeError(text) : new RangeError(text);
 }
@@ -435,7 +435,7 @@ function operationReturned<T>(caller: string, param: string, fn: unknown, value:
 
 // The rules are made once: checking costs no allocation on the way in.
 
-const groupRules: OptionRules = {
+export const groupRules: OptionRules = {
   name: segmentName,
   teardown: oneOf("serial", "concurrent"),
   policy: oneOf("fail-fast", "supervise"),
@@ -532,7 +532,7 @@ export function checkRun(body: unknown, options: unknown): void {
   checkOptions("run()", options, runRules, '{ signals: ["SIGTERM"] }');
 }
 
-const mainRules: OptionRules = {
+export const mainRules: OptionRules = {
   ...groupRules,
   signals: signalNames,
   drainTimeout: timerMs,

@@ -33,8 +33,9 @@ export function abandonedTeardown(
   stuck: TaskTree | undefined,
   why: string,
   now: number = Date.now(),
+  color: boolean = colorsFor(process.stderr),
 ): { readonly text: string; readonly error: GroupError | undefined } {
-  const report = formatStuckReport(stuck, why, now);
+  const report = formatStuckReport(stuck, why, now, color);
   const failures = failuresSoFar(owner);
   if (failures.length === 0) return { text: report, error: undefined };
   const title = "errors raised before the teardown was abandoned";

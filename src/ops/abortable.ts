@@ -1,6 +1,7 @@
 import { type Coroutine, type Effect, Err, Ok, type Operation, type Result } from "effection";
 import { exitAtOnce, OK } from "../core/effection-internals.ts";
 import { type Owner, OwnerContext } from "../core/owner.ts";
+import { promiseWorkSettled, promiseWorkStarted } from "../core/promise-work.ts";
 
 /**
  * Awaits promise work that can be cancelled, and on a halt cancels it and
@@ -76,13 +77,17 @@ class Abortable<T> implements Iterator<Effect<T>, T, unknown>, Effect<T> {
       return exitAtOnce;
     }
     let settled = false;
+    // The virtual clock of unwind/testing does not jump while this is pending.
+    promiseWorkStarted();
     Promise.resolve(work).then(
       (value) => {
         settled = true;
+        promiseWorkSettled();
         resolve(Ok(value));
       },
       (error: unknown) => {
         settled = true;
+        promiseWorkSettled();
         resolve(Err(error));
       },
     );

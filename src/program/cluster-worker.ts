@@ -1,3 +1,4 @@
+import { type ProgramHost, processHost } from "./host.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 
 /**
@@ -77,8 +78,9 @@ export function isClusterWorker(): boolean {
 export function listenForShutdown(
   signals: readonly NodeJS.Signals[],
   request: (signal: NodeJS.Signals, handOver: boolean) => void,
+  host: Pick<ProgramHost, "events" | "keepAlive"> = processHost,
 ): () => void {
-  const listeners = new ProcessListeners();
+  const listeners = new ProcessListeners(host);
   if (!isClusterWorker()) {
     for (const name of signals) listeners.on(name, (received: NodeJS.Signals) => request(received, false));
     return () => listeners.dispose();

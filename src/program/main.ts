@@ -4,13 +4,13 @@ import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts
 import type { Group, GroupOptions } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
+import { colorsFor } from "../observe/colors.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { abandonedTeardown, failuresOf, formatFailures } from "../observe/report.ts";
 import { CLUSTER_WORKER_DRAIN_TIMEOUT, isClusterWorker, listenForShutdown } from "./cluster-worker.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
-import { serveInspection } from "./inspect-socket.ts";
+import { type ProgramHost, processHost } from "./host.ts";
 import { refuseNestedRoot } from "./nested-root.ts";
-import { onParentHalt } from "./parent-port.ts";
 import { ProcessListeners } from "./process-listeners.ts";
 import { RootHandle } from "./run.ts";
 import { ShutdownLadder } from "./shutdown-ladder.ts";
@@ -169,7 +169,19 @@ export async function main<T>(
 ): Promise<MainOutcome<T>> {
   refuseNestedRoot("main", main);
   checkMain(body, options);
-  body = returnsOperation("main()", "body", body);
+  return runMain(returnsOperation("main()", "body", body), options, processHost);
+}
+
+/**
+ * `main()` on a host: the real process, or the stand-in of
+ * "unwind/testing". The arguments have been checked. Not exported from the
+ * package.
+ */
+export async function runMain<T>(
+  body: (root: Group) => Operation<T>,
+  options: MainOptions,
+  host: ProgramHost,
+): Promise<MainOutcome<T>> {
   const {
     signals = defaultSignals(),
     teardownTimeout = 10_000,
@@ -216,8 +228,8 @@ export async function main<T>(
             ? `teardown did not finish within ${teardownTimeout} ms`
             : "a signal arrived while tearing down";
         // Errors raised so far are printed with the report, not lost with the teardown.
-        const { text, error } = abandonedTeardown(owner, stuck, why);
-        process.stderr.write(`${text}\n`);
+        const { text, error } = abandonedTeardown(owner, stuck, why, Date.now(), colorsFor(host.stderr));
+        host.stderr.write(`${text}\n`);
         giveUp({
           status: "teardown-incomplete",
           exitCode: ExitCode.TeardownIncomplete,
@@ -236,17 +248,17 @@ export async function main<T>(
     for (const drain of owner.drains) drain.shutdownRequested?.(signal, handOver);
     ladder.received(signal);
   };
-  const listeners = new ProcessListeners().keepAlive();
-  if (inspect) listeners.add(serveInspection(() => ({ tree: root.inspect(), phase: ladder.phase })));
+  const listeners = new ProcessListeners(host).keepAlive();
+  if (inspect) listeners.add(host.serveInspection(() => ({ tree: root.inspect(), phase: ladder.phase })));
   // Signals, and in a cluster worker the primary's shutdown messages: one
   // step down the ladder per request, whichever of the two brings it first.
-  listeners.add(listenForShutdown(signals, shutdownRequested));
+  listeners.add(listenForShutdown(signals, shutdownRequested, host));
   listeners.on("uncaughtException", onUncaught);
   listeners.on("unhandledRejection", (reason: unknown) => onUncaught(reason, "unhandledRejection"));
   // A worker thread gets no signals: the halt message of the thread that
   // started it is its SIGTERM. leaveParent() at the end tells that thread how
   // the root ended.
-  const leaveParent = onParentHalt(() => shutdownRequested("SIGTERM", false));
+  const leaveParent = host.onParentHalt(() => shutdownRequested("SIGTERM", false));
   // Only now: the body may run synchronously up to its first pause.
   root.start(body, groupOptions);
 
@@ -269,9 +281,9 @@ export async function main<T>(
   if ((outcome.status === "signal" || outcome.status === "error") && outcome.error) {
     const title =
       outcome.status === "signal" ? `errors during the ${outcome.signal} shutdown` : `${root.path} failed`;
-    process.stderr.write(`${formatFailures(outcome.error.failures, title)}\n`);
+    host.stderr.write(`${formatFailures(outcome.error.failures, title)}\n`);
   }
-  if (exit) process.exit(outcome.exitCode);
+  if (exit) host.exit(outcome.exitCode);
   return outcome;
 }
 

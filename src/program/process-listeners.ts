@@ -1,28 +1,29 @@
+import { type ProgramHost, processHost } from "./host.ts";
+
 /**
  * Process-wide listeners of one `main()` or `run()`, each installed next to
  * its removal: `dispose()` removes every one of them, so nothing stays
  * registered after the program ends, whatever path it ended by. (A listener
- * added in one place and removed far away is how they leak.)
+ * added in one place and removed far away is how they leak.) They go to the
+ * program's host: the process itself, or the stand-in of "unwind/testing".
  */
 export class ProcessListeners {
   private readonly removals: Array<() => void> = [];
 
+  constructor(private readonly host: Pick<ProgramHost, "events" | "keepAlive"> = processHost) {}
+
   /** `process.on(event, listener)` until `dispose()`. */
   on(event: string | symbol, listener: (...args: never[]) => void): this {
-    process.on(event, listener as (...args: unknown[]) => void);
-    this.removals.push(() => process.off(event, listener as (...args: unknown[]) => void));
+    const { events } = this.host;
+    const added = listener as (...args: unknown[]) => void;
+    events.on(event, added);
+    this.removals.push(() => events.off(event, added));
     return this;
   }
 
-  /**
-   * Holds Node's event loop open until `dispose()`. An effection task waiting
-   * on `suspend()` holds no handle of its own: with nothing else pending, Node
-   * would exit (code 13, an unsettled top-level await) under a root that is
-   * still running, e.g. one waiting for a signal.
-   */
+  /** Holds the host (Node's event loop) open until `dispose()`: see `ProgramHost.keepAlive`. */
   keepAlive(): this {
-    const timer = setInterval(() => {}, 2 ** 31 - 1);
-    this.removals.push(() => clearInterval(timer));
+    this.removals.push(this.host.keepAlive());
     return this;
   }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it, mock } from "node:test";
+import { describe, it } from "node:test";
 import { type Operation, sleep, suspend } from "effection";
 import {
   GroupError,
@@ -14,101 +14,92 @@ import {
   useHaltReason,
   withTimeout,
 } from "unwind";
+import { testRun } from "unwind/testing";
 
-/** Lets promise callbacks and effection's reducer run (real setImmediate, not mocked). */
+/** Lets promise callbacks and effection's reducer run. */
 const flush = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-/** Advances the mocked clock one millisecond at a time, flushing in between. */
-async function advance(ms: number) {
-  for (let i = 0; i < ms; i++) {
-    mock.timers.tick(1);
-    await flush();
-  }
-}
-
 function* suspended(events: string[], name: string): Operation<void> {
   yield* onTeardown(async () => {
     await Promise.resolve();
-    events.push(`${name} cleaned up`);
+    events.push(`${name} cleaned up at ${Date.now()}`);
   });
   yield* suspend();
 }
 
-describe("timeouts (mocked clock)", () => {
-  beforeEach(() => mock.timers.enable({ apis: ["setTimeout", "Date"], now: 1_000_000 }));
-  afterEach(() => mock.timers.reset());
+/** The failures of a run that fails, as [path, limit in ms]. */
+async function timedOut(body: () => Operation<void>): Promise<[string, number][]> {
+  const error = await testRun(body).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof GroupError);
+  return error.failures.map((f) => [f.path, (f.error as TimeoutError).ms]);
+}
 
+// On testRun()'s virtual clock: the times are exact.
+describe("timeouts (virtual clock)", () => {
   it("withTimeout fires at the limit and throws only after the operation's teardown", async () => {
     const events: string[] = [];
-    const root = run(function* () {
-      try {
-        yield* withTimeout(500, suspended(events, "op"));
-      } catch (error) {
-        assert.ok(error instanceof TimeoutError);
-        events.push(`caught ${error.message} at ${Date.now() - 1_000_000} ms`);
-      }
-    });
-    await flush();
-    await advance(499);
-    assert.deepEqual(events, []);
-    await advance(1);
-    await root;
-    assert.deepEqual(events, ["op cleaned up", "caught main timed out after 500 ms at 500 ms"]);
+    await testRun(
+      function* () {
+        try {
+          yield* withTimeout(500, suspended(events, "op"));
+        } catch (error) {
+          assert.ok(error instanceof TimeoutError);
+          events.push(`caught ${error.message} at ${Date.now()}`);
+        }
+      },
+      { now: 0 },
+    );
+    assert.deepEqual(events, ["op cleaned up at 500", "caught main timed out after 500 ms at 500"]);
   });
 
   it("a nested deadline picks the tighter limit", async () => {
-    const caught = (e: unknown) => e;
-    const outerWins = run(function* () {
+    const outer = await timedOut(function* () {
       yield* group(
         function* () {
           yield* withTimeout(500, suspend());
         },
         { name: "outer", timeout: 100 },
       );
-    }).then(() => undefined, caught);
-    const innerWins = run(function* () {
+    });
+    const inner = await timedOut(function* () {
       yield* group(
         function* () {
           yield* group(() => suspend(), { name: "inner", timeout: 50 });
         },
         { name: "outer", timeout: 100 },
       );
-    }).then(() => undefined, caught);
-    await flush();
-    await advance(100);
-    const outer = await outerWins;
-    const inner = await innerWins;
-    assert.ok(outer instanceof GroupError && inner instanceof GroupError);
-    const describe = (e: GroupError) => e.failures.map((f) => [f.path, (f.error as TimeoutError).ms]);
-    assert.deepEqual(describe(outer), [["main/outer", 100]]);
-    assert.deepEqual(describe(inner), [["main/outer/inner", 50]]);
+    });
+    assert.deepEqual(outer, [["main/outer", 100]]);
+    assert.deepEqual(inner, [["main/outer/inner", 50]]);
   });
 
   it("moveOnAfter returns undefined at the limit, or the value before it", async () => {
-    const results: unknown[] = [];
-    const root = run(function* () {
-      results.push(yield* moveOnAfter(100, suspend()));
-      results.push(
-        yield* moveOnAfter(
+    const { value } = await testRun(
+      function* () {
+        const late = yield* moveOnAfter(100, suspend());
+        const lateAt = Date.now();
+        const quick = yield* moveOnAfter(
           100,
           (function* () {
             yield* sleep(10);
             return "in time";
           })(),
-        ),
-      );
-    });
-    await flush();
-    await advance(120);
-    await root;
-    assert.deepEqual(results, [undefined, "in time"]);
+        );
+        return [late, lateAt, quick, Date.now()];
+      },
+      { now: 0 },
+    );
+    assert.deepEqual(value, [undefined, 100, "in time", 110]);
   });
 
   it("rethrows the operation's own error unchanged", async () => {
     const boom = new Error("boom");
-    const error = await run(function* () {
+    const error = await testRun(function* () {
       yield* withTimeout(
         100,
         (function* () {
@@ -125,50 +116,57 @@ describe("timeouts (mocked clock)", () => {
 
   it("shield lets the operation finish before an ancestor's halt goes on", async () => {
     const events: string[] = [];
-    const root = run(function* (g) {
-      g.spawn(function* () {
-        yield* onTeardown(() => {
-          events.push("task cleaned up");
+    await testRun(
+      function* (g) {
+        g.spawn(function* () {
+          yield* onTeardown(() => {
+            events.push(`task cleaned up at ${Date.now()}`);
+          });
+          yield* shield(
+            (function* () {
+              events.push(`flush started at ${Date.now()}`);
+              yield* sleep(100);
+              events.push(`flush finished at ${Date.now()} (reason: ${(yield* useHaltReason())?.kind})`);
+            })(),
+          );
+          events.push("not reached after a halt");
         });
-        yield* shield(
-          (function* () {
-            events.push("flush started");
-            yield* sleep(100);
-            events.push(`flush finished (reason: ${(yield* useHaltReason())?.kind})`);
-          })(),
-        );
-        events.push("not reached after a halt");
-      });
-      yield* suspend();
-    });
-    await flush();
-    const halted = root.halt();
-    await advance(99);
-    assert.deepEqual(events, ["flush started"]);
-    await advance(1);
-    await halted;
-    assert.deepEqual(events, ["flush started", "flush finished (reason: halted)", "task cleaned up"]);
+        yield* sleep(10);
+        events.push(`halt at ${Date.now()}`);
+        yield* g.halt();
+      },
+      { now: 0 },
+    );
+    assert.deepEqual(events, [
+      "flush started at 0",
+      "halt at 10",
+      "flush finished at 100 (reason: halted)",
+      "task cleaned up at 100",
+    ]);
   });
 
   it("shield gives up after its own timeout and halts the operation", async () => {
     const events: string[] = [];
-    const root = run(function* () {
-      yield* shield(
-        (function* () {
-          yield* onTeardown(() => {
-            events.push(`shielded op halted at ${Date.now() - 1_000_000} ms`);
-          });
-          yield* sleep(10_000);
-          events.push("not reached");
-        })(),
-        { timeout: 50 },
-      );
-    });
-    await flush();
-    const halted = root.halt();
-    await advance(50);
-    await halted;
-    assert.deepEqual(events, ["shielded op halted at 50 ms"]);
+    await testRun(
+      function* (g) {
+        g.spawn(function* () {
+          yield* shield(
+            (function* () {
+              yield* onTeardown(() => {
+                events.push(`shielded op halted at ${Date.now()}`);
+              });
+              yield* sleep(10_000);
+              events.push("not reached");
+            })(),
+            { timeout: 50 },
+          );
+        });
+        yield* sleep(10);
+        yield* g.halt();
+      },
+      { now: 0 },
+    );
+    assert.deepEqual(events, ["shielded op halted at 60"]);
   });
 });
 

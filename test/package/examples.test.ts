@@ -1,5 +1,5 @@
-// Every `@example` in the JSDoc of every export of "unwind" and
-// "unwind/http", and every program in the README (a ```ts block that imports
+// Every `@example` in the JSDoc of every export of "unwind", "unwind/http"
+// and "unwind/testing", and every program in the README (a ```ts block that imports
 // from unwind), is a complete program that type-checks: strict, with the
 // project's compiler options, "unwind" resolved to src/ through the
 // `unwind-source` condition of tsconfig.json. An example may use a helper
@@ -14,6 +14,7 @@ import { projectOptions, root, type Snippet, typeCheck } from "../helpers/type-c
 const entries = {
   unwind: join(root, "src/index.ts"),
   "unwind/http": join(root, "src/http/index.ts"),
+  "unwind/testing": join(root, "src/testing/index.ts"),
 };
 
 /** The ```ts blocks of a text. */
@@ -57,7 +58,7 @@ function jsdocExamples(options: ts.CompilerOptions): { examples: Snippet[]; undo
 function readmePrograms(): Snippet[] {
   const text = readFileSync(join(root, "README.md"), "utf8");
   return codeBlocks(text)
-    .filter(({ code }) => /^import .* from "unwind(\/http)?";$/m.test(code))
+    .filter(({ code }) => /^import .* from "unwind(\/http|\/testing)?";$/m.test(code))
     .map(({ code, line }) => ({ origin: `README.md:${line}`, code }));
 }
 
@@ -66,7 +67,7 @@ describe("the examples", () => {
   const { examples, undocumented } = jsdocExamples(options);
   const readme = readmePrograms();
 
-  it("cover every export of both entry points with a ```ts block", () => {
+  it("cover every export of these entry points with a ```ts block", () => {
     assert.deepEqual(undocumented, []);
     assert.ok(examples.length >= 40, `found ${examples.length} JSDoc examples`);
     assert.ok(readme.length >= 3, `found ${readme.length} README programs`);
@@ -74,7 +75,7 @@ describe("the examples", () => {
 
   it("are complete programs: each imports what it uses from unwind", () => {
     const fragments = [...examples, ...readme]
-      .filter(({ code }) => !/^import .* from "unwind(\/http)?";$/m.test(code))
+      .filter(({ code }) => !/^import .* from "unwind(\/http|\/testing)?";$/m.test(code))
       .map(({ origin }) => origin);
     assert.deepEqual(fragments, []);
   });

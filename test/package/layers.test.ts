@@ -1,7 +1,7 @@
 // The source tree shows the architecture: each layer folder of src/ imports
 // only from itself and the layers below it (type-only imports included), and
-// the core entry point loads no HTTP code, no child processes and none of the
-// `unwind` command.
+// the core entry point loads no HTTP code, no child processes, none of the
+// `unwind` command and none of the testing kit.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const src = fileURLToPath(new URL("../../src/", import.meta.url));
 
 /** Bottom to top: a file may import from its own layer and the ones before it. */
-const layers = ["core", "ops", "observe", "program", "process", "http", "cli"];
+const layers = ["core", "ops", "observe", "program", "testing", "process", "http", "cli"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -90,18 +90,36 @@ describe("the layers of src/", () => {
     assert.ok(imports.includes("node:child_process"), imports.join(", "));
   });
 
-  it("keeps the `unwind` command (package.json bin) out of everything the core entry loads", () => {
+  /** Every source file `entry` loads, following relative imports. */
+  const loadedBy = (entry: string) => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
       seen.add(file);
       for (const target of edges.get(file) ?? []) visit(target);
     };
-    visit(join(src, "index.ts"));
+    visit(entry);
+    return seen;
+  };
+
+  it("keeps the `unwind` command (package.json bin) out of everything the core entry loads", () => {
+    const seen = loadedBy(join(src, "index.ts"));
     assert.ok(seen.has(join(src, "program/main.ts")), "the walk follows the imports");
     assert.deepEqual(
       [...seen].filter((file) => layerOf(file) === "cli").map((file) => relative(src, file)),
       [],
     );
+  });
+
+  it("keeps the testing kit (unwind/testing) and its fake timers out of everything the core entry loads", () => {
+    const seen = loadedBy(join(src, "index.ts"));
+    const testing = [...seen]
+      .filter((file) => layerOf(file) === "testing")
+      .map((file) => relative(src, file));
+    const fakeTimers = [...seen].filter((file) => importsOf(file).includes("@sinonjs/fake-timers"));
+    assert.deepEqual([...testing, ...fakeTimers], []);
+    // The check can fail: the testing entry itself loads both.
+    const kit = loadedBy(join(src, "testing/index.ts"));
+    assert.ok(kit.has(join(src, "testing/virtual-clock.ts")) && kit.has(join(src, "program/main.ts")));
   });
 });
