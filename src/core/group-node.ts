@@ -1,154 +1,18 @@
 import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
 import { checkSpawn, checkStart, returnsOperation } from "./arguments.ts";
-import { type Cleanup, runCleanup } from "./cleanup.ts";
+import { runCleanup } from "./cleanup.ts";
 import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
-import { addFailure, type TaskFailure } from "./group-error.ts";
+import { addFailure } from "./group-error.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
-import { type Owner, OwnerContext } from "./owner.ts";
+import { OwnerContext } from "./owner.ts";
 import { failureOf } from "./relayed-failure.ts";
-import { type TaskHandle, TaskNode } from "./task-node.ts";
+import { TaskNode } from "./task-node.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
+import type { Cleanup, Group, GroupOptions, Owner, SpawnOptions, TaskFailure, TaskHandle } from "./types.ts";
 import { WakeList } from "./wake-list.ts";
-
-/**
- * Options of `g.spawn()` and `g.start()`.
- *
- * @example
- * ```ts
- * import { main, useTaskPath } from "unwind";
- * import { sleep } from "effection";
- *
- * await main(function* (root) {
- *   const poller = root.spawn(function* () {
- *     console.log(yield* useTaskPath()); // main/poller
- *     yield* sleep(10);
- *   }, { name: "poller" });
- *   yield* poller;
- * });
- * ```
- */
-export interface SpawnOptions {
-  /** Name within the group; the default is the function's name, else `task-<n>`. */
-  name?: string;
-}
-
-/**
- * The handle a group body receives: the only way to start tasks in unwind.
- *
- * @example
- * ```ts
- * import { group, main, onTeardown } from "unwind";
- * import { sleep, suspend } from "effection";
- *
- * await main(function* () {
- *   yield* group(function* (g) {
- *     const port = yield* g.start<number>(function* (ready) {
- *       yield* onTeardown(() => console.log("listener closed"));
- *       ready(8080); // g.start() returns 8080; the listener goes on running
- *       yield* suspend();
- *     }, { name: "listener" });
- *     console.log(`listening on ${port}`); // use the value inside the group...
- *     g.spawn(function* () {
- *       yield* sleep(1_000);
- *     }, { name: "ticker" });
- *     yield* sleep(5_000);
- *     // ...because the group joins its children: it returns only once they
- *     // have ended, and the listener never ends by itself.
- *     yield* g.halt();
- *   }, { name: "server" });
- * });
- * ```
- */
-export interface Group {
-  /** Path of the group, such as `main/inner`. */
-  readonly path: string;
-  /**
-   * Starts `op` as a child task of this group and returns its handle at once.
-   * The group does not end until the task (and its cleanups) have finished.
-   * The task takes its first step as soon as the caller yields; a task whose
-   * group is halted before that step, or that is spawned while the group is
-   * tearing down, never runs (it has registered no cleanups to run).
-   */
-  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T>;
-  /**
-   * Starts a child task and waits until it calls `ready(value)`; returns that
-   * value (Trio's `nursery.start`). If the task fails before `ready()`, the
-   * error is thrown here instead of failing the group; if the caller is
-   * halted before `ready()`, a later failure of the task fails the group.
-   * Calling `ready()` a second time throws.
-   */
-  start<R, T = unknown>(
-    body: (ready: (value: R) => void) => Operation<T>,
-    options?: SpawnOptions,
-  ): Operation<R>;
-  /**
-   * Ends the group early: halts the body and every child, runs the cleanups,
-   * and returns once all of that has finished. From inside the group the
-   * caller is halted with it, and the group returns `undefined`. `reason`
-   * becomes the `cause` of the `halted` halt reason.
-   */
-  halt(reason?: unknown): Operation<void>;
-}
-
-/**
- * Options of `group()`.
- *
- * @example
- * ```ts
- * import { group, main, onTeardown } from "unwind";
- * import { suspend } from "effection";
- *
- * function* connection(id: number) {
- *   yield* onTeardown(async () => console.log(`connection ${id} closed`));
- *   yield* suspend();
- * }
- *
- * await main(function* () {
- *   // Joins the connections: runs until Ctrl-C, then closes all three at once.
- *   yield* group(function* (g) {
- *     for (const id of [1, 2, 3]) g.spawn(() => connection(id), { name: `conn-${id}` });
- *   }, { name: "pool", teardown: "concurrent" });
- * });
- * ```
- */
-export interface GroupOptions {
-  /** A path segment for the group; without one the group shares its owner's path. */
-  name?: string;
-  /**
-   * Order of the children's teardown: `serial` (default) halts them one by
-   * one, newest first, like a stack; `concurrent` halts them all at once, so
-   * teardown takes as long as the slowest child, not the sum.
-   */
-  teardown?: "serial" | "concurrent";
-  /**
-   * `fail-fast` (default): the first failure halts the body and the other
-   * children. `supervise`: a failing child does not disturb its siblings;
-   * failures are collected, `onError` is called for each, and the group
-   * throws a `GroupError` at the end. (The body failing always ends the group.)
-   */
-  policy?: "fail-fast" | "supervise";
-  /** Called for each failure of a child under `policy: "supervise"`. */
-  onError?: (error: unknown, task: TaskHandle<unknown>) => void;
-  /** At most this many children run at once; the others wait, in order, as `queued`. */
-  limit?: number;
-  /**
-   * Milliseconds the group may run; then it is torn down and throws a
-   * `TimeoutError`. From 0 to 2^31−1 (about 24.8 days, the longest delay a
-   * Node timer takes): a larger value is a `RangeError`, not a timer that
-   * fires after 1 ms. Leave it out for no limit.
-   */
-  timeout?: number;
-  /**
-   * Like `timeout`, as a time (ms since the epoch, like `Date.now()`), at
-   * most 2^31−1 ms from now. The tighter of all wins, inherited ones included.
-   */
-  deadline?: number;
-  /** Halts the group (it then returns `undefined`) when this signal aborts. */
-  signal?: AbortSignal;
-}
 
 /**
  * The engine behind `group()`. Invariants (each pinned by tests):

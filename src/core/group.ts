@@ -1,8 +1,9 @@
 import { type Operation, scoped, useScope } from "effection";
 import { checkGroup, returnsOperation } from "./arguments.ts";
 import { GroupError } from "./group-error.ts";
-import { type Group, GroupNode, type GroupOptions } from "./group-node.ts";
+import { GroupNode } from "./group-node.ts";
 import { detachedOwner, OwnerContext } from "./owner.ts";
+import type { Group, GroupOptions } from "./types.ts";
 
 /**
  * Runs `body` as a group: a scope whose child tasks are started with

@@ -2,7 +2,7 @@ import type { Channel } from "node:diagnostics_channel";
 import { haltBeginChannel, settleChannel, type UnwindEvent } from "./diagnostics.ts";
 import type { HaltReason } from "./halt-reason.ts";
 import { spawnSite } from "./spawn-site.ts";
-import type { TaskState } from "./task-state.ts";
+import type { TaskState } from "./types.ts";
 
 /**
  * The part of a task or group that the tree, the stuck report, halt reasons

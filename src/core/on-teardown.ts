@@ -1,9 +1,10 @@
 import type { Coroutine, Effect, Operation, Result, Scope } from "effection";
 import { checkOnTeardown } from "./arguments.ts";
-import { type Cleanup, runCleanup } from "./cleanup.ts";
+import { runCleanup } from "./cleanup.ts";
 import { exitAtOnce, internal, OK } from "./effection-internals.ts";
 import { GroupNode } from "./group-node.ts";
 import { OwnerContext } from "./owner.ts";
+import type { Cleanup } from "./types.ts";
 
 /**
  * Registers a cleanup in the current task (or group body). It runs exactly

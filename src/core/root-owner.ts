@@ -1,8 +1,7 @@
-import type { Drainable } from "./drain-registry.ts";
-import { addFailure, type TaskFailure } from "./group-error.ts";
+import { addFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
 import type { HaltReason } from "./halt-reason.ts";
-import type { Owner } from "./owner.ts";
+import type { Drainable, Owner, TaskFailure } from "./types.ts";
 
 /**
  * What sits above the root group of a `run()` or `main()`: it hands halt

@@ -1,52 +1,15 @@
 import { type Effect, type Operation, type Scope, type Task, useScope } from "effection";
 import { cleanupErrorChannel } from "./diagnostics.ts";
 import { internal, NOTHING } from "./effection-internals.ts";
-import type { TaskFailure } from "./group-error.ts";
 import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { HaltedError } from "./halted-error.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
-import { type Owner, OwnerContext } from "./owner.ts";
+import { OwnerContext } from "./owner.ts";
 import { failureOf, relay } from "./relayed-failure.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
-import type { TaskState } from "./task-state.ts";
+import type { Owner, TaskFailure, TaskHandle } from "./types.ts";
 import { WakeList } from "./wake-list.ts";
-
-/**
- * A child task of a group, as its spawner sees it. `yield* handle` waits
- * until the task and its cleanups are done, and gives its value; it throws
- * the task's error if it failed, or a `HaltedError` if it was halted.
- *
- * @example
- * ```ts
- * import { main } from "unwind";
- * import { sleep } from "effection";
- *
- * await main(function* (root) {
- *   const answer = root.spawn(function* () {
- *     yield* sleep(10);
- *     return 42;
- *   }, { name: "answer" });
- *   console.log(yield* answer); // 42, once the task and its cleanups are done
- *   const idle = root.spawn(function* () { yield* sleep(60_000); }, { name: "idle" });
- *   yield* idle.halt(); // returns once idle's teardown has finished
- * });
- * ```
- */
-export interface TaskHandle<T> extends Operation<T> {
-  /** The task's name within its group. */
-  readonly name: string;
-  /** The task's path, such as `main/inner/w2`. */
-  readonly path: string;
-  /** Where the task is in its life. */
-  readonly state: TaskState;
-  /**
-   * Halts the task and returns once its teardown (its children, then its own
-   * cleanups) has finished. Like every operation, it does nothing until it is
-   * run with `yield*`.
-   */
-  halt(): Operation<void>;
-}
 
 /** Rejects a pending `g.start()` whose task ended before calling `ready()`. */
 export type ReadyGate = (error: Error) => void;

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Operation, useScope } from "effection";
-import type { TaskFailure } from "../core/group-error.ts";
 import type { GroupNode } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { TaskNode } from "../core/task-node.ts";
+import type { TaskFailure } from "../core/types.ts";
 import type { ClientBound } from "./connections.ts";
 import { answerError, endResponse } from "./responses.ts";
 

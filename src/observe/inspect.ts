@@ -1,11 +1,11 @@
 import { type Operation, useScope } from "effection";
 import { GroupNode } from "../core/group-node.ts";
 import type { HaltReasonJSON } from "../core/halt-reason.ts";
-import { type ProcessInfo, processesOf } from "../core/held-processes.ts";
-import { type Owner, OwnerContext } from "../core/owner.ts";
+import { processesOf } from "../core/held-processes.ts";
+import { OwnerContext } from "../core/owner.ts";
 import { RootOwner } from "../core/root-owner.ts";
 import { TaskNode } from "../core/task-node.ts";
-import type { TaskState } from "../core/task-state.ts";
+import type { Owner, ProcessInfo, TaskState } from "../core/types.ts";
 import { taskId } from "./task-id.ts";
 
 /**

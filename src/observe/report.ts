@@ -1,7 +1,8 @@
-import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts";
+import { addFailure, GroupError } from "../core/group-error.ts";
 import { GroupNode } from "../core/group-node.ts";
 import type { RootOwner } from "../core/root-owner.ts";
 import type { TaskNode } from "../core/task-node.ts";
+import type { TaskFailure } from "../core/types.ts";
 import { colorsFor, painter } from "./colors.ts";
 import type { TaskTree } from "./inspect.ts";
 import { formatOpenTasks } from "./tree-printer.ts";

@@ -1,10 +1,11 @@
 import { type Operation, until } from "effection";
 import { checkMapLimit } from "../core/arguments.ts";
 import { group } from "../core/group.ts";
-import { GroupError, type TaskFailure } from "../core/group-error.ts";
+import { GroupError } from "../core/group-error.ts";
 import { onTeardown } from "../core/on-teardown.ts";
 import { isPromiseLike } from "../core/promise-like.ts";
 import type { TaskNode } from "../core/task-node.ts";
+import type { TaskFailure } from "../core/types.ts";
 
 /**
  * One job of `mapLimit`: a promise, or an operation.
