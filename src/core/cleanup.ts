@@ -1,7 +1,8 @@
-import { type Operation, until } from "effection";
+import { type Operation, type Scope, until } from "effection";
+import { internal } from "./effection-internals.ts";
 import type { HaltReason } from "./halt-reason.ts";
 import { isPromiseLike } from "./promise-like.ts";
-import type { Cleanup } from "./types.ts";
+import type { Cleanup, Owner } from "./types.ts";
 
 /**
  * Runs one cleanup to the end. Its error goes to `failed` rather than up the
@@ -18,4 +19,19 @@ export function* runCleanup(
   } catch (error) {
     failed(error);
   }
+}
+
+/**
+ * Puts `cleanup` on `scope`'s own destructor stack: it runs when the scope
+ * ends, after everything started in the scope, and gets `owner`'s halt
+ * reason as it is then. Its error goes to `owner` (thrown without one).
+ * Returns a function that takes the cleanup back.
+ */
+export function addScopeCleanup(scope: Scope, cleanup: Cleanup, owner: Owner | undefined): () => void {
+  return internal(scope).ensure(() =>
+    runCleanup(cleanup, owner?.haltReason, (error) => {
+      if (!owner) throw error;
+      owner.cleanupFailed(error);
+    }),
+  );
 }

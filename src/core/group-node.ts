@@ -1,6 +1,6 @@
 import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
 import { checkSpawn, checkStart, returnsOperation } from "./arguments.ts";
-import { runCleanup } from "./cleanup.ts";
+import { addScopeCleanup, runCleanup } from "./cleanup.ts";
 import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
 import { addFailure } from "./group-error.ts";
@@ -11,7 +11,16 @@ import { failureOf } from "./relayed-failure.ts";
 import { TaskNode } from "./task-node.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
-import type { Cleanup, Group, GroupOptions, Owner, SpawnOptions, TaskFailure, TaskHandle } from "./types.ts";
+import type {
+  Cleanup,
+  Group,
+  GroupInternal,
+  GroupOptions,
+  Owner,
+  SpawnOptions,
+  TaskFailure,
+  TreeGroup,
+} from "./types.ts";
 import { WakeList } from "./wake-list.ts";
 
 /**
@@ -33,7 +42,10 @@ import { WakeList } from "./wake-list.ts";
  * teardown is one destructor whose order unwind controls (serial newest
  * first, or concurrent).
  */
-export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unknown> {
+export class GroupNode
+  extends Lifecycle
+  implements Group, GroupInternal<TaskNode<unknown>>, Owner, TreeGroup, TaskBody<unknown>
+{
   // On the prototype: no per-instance field.
   get kind(): "group" {
     return "group";
@@ -42,7 +54,7 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   /** Live child tasks (running or queued), in spawn order. */
   readonly tasks = new Set<TaskNode<unknown>>();
   /** Groups nested directly in the body, for the task tree. */
-  groups: Set<GroupNode> | undefined;
+  groups: Set<TreeGroup> | undefined;
   readonly failures: TaskFailure[] = [];
   /** The time by which the group must end (its own or inherited); Infinity for none. */
   readonly deadline: number;
@@ -81,7 +93,7 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   }
 
   /** The group's own operation; `group()` runs it inside `scoped()`. */
-  *main<T>(body: (g: Group) => Operation<T>): Operation<T | undefined> {
+  *main<T>(body: (g: GroupNode) => Operation<T>): Operation<T | undefined> {
     const scope: ScopeInternal = internal(yield* useScope());
     scope.set(OwnerContext, this);
     // Destructors run LIFO: body first, then children, then own cleanups.
@@ -147,7 +159,7 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
     this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 
-  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T> {
+  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskNode<T> {
     checkSpawn(op, options);
     const node = new TaskNode<T>(this, options?.name ?? (op.name || `task-${++this.unnamed}`));
     this.launch(node, returnsOperation("g.spawn()", "op", op));
@@ -279,9 +291,11 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
     this.owner.teardownStarted?.(this);
   }
 
-  /** Is `scope` the body's own scope, whose cleanups belong to the group? */
-  ownsBodyScope(scope: Scope): boolean {
-    return scope === this.bodyScope;
+  addTeardown(scope: Scope, cleanup: Cleanup): () => void {
+    // The body's own cleanups belong to the group: they wait for its children.
+    if (scope !== this.bodyScope) return addScopeCleanup(scope, cleanup, this);
+    this.addCleanup(cleanup);
+    return () => this.removeCleanup(cleanup);
   }
 
   addCleanup(cleanup: Cleanup): void {
@@ -289,7 +303,7 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   }
 
   /** Takes back a cleanup that is no longer needed (see `addTeardown`). */
-  removeCleanup(cleanup: Cleanup): void {
+  private removeCleanup(cleanup: Cleanup): void {
     const at = this.cleanups.lastIndexOf(cleanup);
     if (at >= 0) this.cleanups.splice(at, 1);
   }
@@ -359,11 +373,15 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
     for (const failure of failures) this.fail(failure);
   }
 
-  attach(group: GroupNode): void {
+  rootGroup(): TreeGroup | undefined {
+    return this.owner.rootGroup() ?? this;
+  }
+
+  attach(group: TreeGroup): void {
     (this.groups ??= new Set()).add(group);
   }
 
-  detach(group: GroupNode): void {
+  detach(group: TreeGroup): void {
     this.groups?.delete(group);
   }
 }

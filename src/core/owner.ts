@@ -1,4 +1,5 @@
 import { createContext } from "effection";
+import { addScopeCleanup } from "./cleanup.ts";
 import type { Owner } from "./types.ts";
 
 export const OwnerContext = createContext<Owner>("unwind.owner");
@@ -13,6 +14,9 @@ export const detachedOwner: Owner = {
   path: "",
   haltReason: undefined,
   deadline: Number.POSITIVE_INFINITY,
+  addTeardown(scope, cleanup) {
+    return addScopeCleanup(scope, cleanup, detachedOwner);
+  },
   cleanupFailed(error) {
     queueMicrotask(() => {
       throw error;
@@ -20,6 +24,9 @@ export const detachedOwner: Owner = {
   },
   adopt(failures) {
     for (const failure of failures) detachedOwner.cleanupFailed(failure.error);
+  },
+  rootGroup() {
+    return undefined;
   },
   attach() {},
   detach() {},

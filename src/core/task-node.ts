@@ -1,14 +1,14 @@
 import { type Effect, type Operation, type Scope, type Task, useScope } from "effection";
+import { addScopeCleanup } from "./cleanup.ts";
 import { cleanupErrorChannel } from "./diagnostics.ts";
 import { internal, NOTHING } from "./effection-internals.ts";
-import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { HaltedError } from "./halted-error.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { OwnerContext } from "./owner.ts";
 import { failureOf, relay } from "./relayed-failure.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
-import type { Owner, TaskFailure, TaskHandle } from "./types.ts";
+import type { Cleanup, Owner, TaskFailure, TaskHandle, TaskParent, TreeGroup, TreeNode } from "./types.ts";
 import { WakeList } from "./wake-list.ts";
 
 /** Rejects a pending `g.start()` whose task ended before calling `ready()`. */
@@ -19,7 +19,7 @@ export type ReadyGate = (error: Error) => void;
  * wraps the user's code. Kept small on purpose: one of these (plus
  * effection's own task) is the whole per-task cost of unwind.
  */
-export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, TaskBody<T> {
+export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, TreeNode, TaskBody<T> {
   // On the prototype: no per-instance field.
   get kind(): "task" {
     return "task";
@@ -27,7 +27,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
   /** The effection task; set when the task starts. */
   task: Task<void> | undefined;
   /** Groups nested in this task's body, for the task tree. */
-  groups: Set<GroupNode> | undefined;
+  groups: Set<TreeGroup> | undefined;
   gate: ReadyGate | undefined;
   private value: T | undefined;
   /** Set when the task failed: the record its group keeps (see `addFailure`). */
@@ -35,7 +35,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
   private waiters: WakeList | undefined;
 
   constructor(
-    readonly group: GroupNode,
+    readonly group: TaskParent<TaskNode<unknown>>,
     readonly name: string,
   ) {
     super();
@@ -171,6 +171,10 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
     else settle();
   }
 
+  addTeardown(scope: Scope, cleanup: Cleanup): () => void {
+    return addScopeCleanup(scope, cleanup, this);
+  }
+
   cleanupFailed(error: unknown): void {
     this.publish(cleanupErrorChannel, { error });
     this.group.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) }, this);
@@ -180,11 +184,15 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
     for (const failure of failures) this.group.fail(failure, this);
   }
 
-  attach(group: GroupNode): void {
+  rootGroup(): TreeGroup | undefined {
+    return this.group.rootGroup();
+  }
+
+  attach(group: TreeGroup): void {
     (this.groups ??= new Set()).add(group);
   }
 
-  detach(group: GroupNode): void {
+  detach(group: TreeGroup): void {
     this.groups?.delete(group);
   }
 }

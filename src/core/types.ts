@@ -1,5 +1,4 @@
-import type { Operation } from "effection";
-import type { GroupNode } from "./group-node.ts";
+import type { Operation, Scope } from "effection";
 import type { HaltReason } from "./halt-reason.ts";
 
 // The interfaces that unwind's modules share, in one place (as effection's
@@ -325,7 +324,8 @@ export interface ProcessInfoBase {
  * Whoever owns the code that is running: a task, the body of a group, or the
  * root of a `run()` / `main()`. Every unwind task and group finds its owner
  * through this context, which gives it its path, the place its errors go and
- * its place in the task tree.
+ * its place in the task tree. What code running under an owner needs from
+ * it is a method here, so nobody has to ask which kind of owner it is.
  */
 export interface Owner {
   /** Task path such as `main/inner/w2` (`""` above the root group). */
@@ -334,6 +334,12 @@ export interface Owner {
   readonly haltReason: HaltReason | undefined;
   /** The time (ms since the epoch) by which it must end; Infinity for none. */
   readonly deadline: number;
+  /**
+   * Registers `cleanup` for this owner's code running in `scope` (what
+   * `onTeardown()` does): it runs when that scope ends, after everything
+   * started in it. Returns a function that takes the cleanup back.
+   */
+  addTeardown(scope: Scope, cleanup: Cleanup): () => void;
   /** A cleanup registered by this owner threw. */
   cleanupFailed(error: unknown): void;
   /**
@@ -341,10 +347,14 @@ export interface Owner {
    * cannot throw, so it hands its errors up rather than losing them.
    */
   adopt(failures: readonly TaskFailure[]): void;
-  attach(group: GroupNode): void;
-  detach(group: GroupNode): void;
+  /** The root group of its tree: the one of its `run()` / `main()`, else the outermost group. */
+  rootGroup(): TreeGroup | undefined;
+  /** A group opened in this owner's code: it shows under the owner in the task tree. */
+  attach(group: TreeGroup): void;
+  /** That group has ended. */
+  detach(group: TreeGroup): void;
   /** Called when a group directly under this owner starts tearing down. */
-  teardownStarted?(group: GroupNode): void;
+  teardownStarted?(group: TreeGroup): void;
   /** Its cancel signal (tasks and group bodies have one; see `useCancelSignal()`). */
   cancelSignal?(): AbortSignal;
   /**
@@ -352,6 +362,103 @@ export interface Owner {
    * promise work), while it waits: shown by the task tree and the stuck report.
    */
   waitingFor?: string | undefined;
+}
+
+/**
+ * A task or a group as the task tree, the stuck report and the failure
+ * report read it: what `inspect()` turns into a `TaskTree`.
+ */
+export interface TreeNode {
+  readonly kind: "task" | "group";
+  /** Its name within its group; `undefined` for a group made without one. */
+  readonly name: string | undefined;
+  readonly path: string;
+  readonly state: TaskState;
+  readonly startedAt: number;
+  /** When its teardown started; 0 until it does. */
+  readonly haltStartedAt: number;
+  readonly haltReason: HaltReason | undefined;
+  /** Where it was started, when spawn sites are recorded. */
+  readonly site: string | undefined;
+  /** What its teardown waits for besides children and cleanups (see `Owner`). */
+  readonly waitingFor?: string | undefined;
+  /** Groups opened directly in its code. */
+  readonly groups: ReadonlySet<TreeGroup> | undefined;
+  /** A group's child tasks (running or queued), in spawn order. */
+  readonly tasks?: ReadonlySet<TreeNode>;
+  /** A group's failures so far, its children's included. */
+  readonly failures?: readonly TaskFailure[];
+  /** A group's queued children that its teardown dropped before they started. */
+  readonly dropped?: number;
+}
+
+/** A group as its owner, the task tree and the root see it. */
+export interface TreeGroup extends TreeNode {
+  readonly kind: "group";
+  readonly settled: boolean;
+  /** Starts the group's teardown from inside: it then returns normally. */
+  requestTeardown(reason: HaltReason): void;
+  /** Records a failure of the group (under any policy it ends the group). */
+  fail(failure: TaskFailure): void;
+  /** Registers a cleanup of the group itself: it runs after everything in the group has ended. */
+  addCleanup(cleanup: Cleanup): void;
+}
+
+/** What sits above the root group of a `run()` or `main()`. */
+export interface TreeRoot extends Owner {
+  /** The root group, once it has started. */
+  readonly group: TreeGroup | undefined;
+  /** Errors that no group can throw any more (the root's own). */
+  readonly failures: readonly TaskFailure[];
+}
+
+/**
+ * A group as its child tasks see it: their path and deadline come from it,
+ * their failures and their end go to it. `Child` is the class of the tasks
+ * (which this module does not import).
+ */
+export interface TaskParent<Child> {
+  readonly path: string;
+  /** The time (ms since the epoch) by which the group must end; Infinity for none. */
+  readonly deadline: number;
+  /** Records a failure; `child`: of that child task (the group's policy decides what follows). */
+  fail(failure: TaskFailure, child?: Child): void;
+  /** `child` has settled: every cleanup of it has run. */
+  childSettled(child: Child): void;
+  /** The root group of its tree (see `Owner`). */
+  rootGroup(): TreeGroup | undefined;
+}
+
+/**
+ * A child task as unwind's own operations use it from promise code and
+ * event handlers (`mapLimit`, `serveJobs`).
+ */
+export interface ChildTask<T> extends TaskHandle<T> {
+  /** Calls `callback` once the task has settled (at once if it has). */
+  onSettled(callback: () => void): void;
+  /** The settled task's value; throws its error, or a `HaltedError`. */
+  result(): T;
+  /** Starts halting the task without waiting for it. */
+  haltInBackground(reason: HaltReason): void;
+}
+
+/**
+ * A group as unwind's own operations see it (`internalGroup()`), beyond the
+ * public `Group`: its tasks as `ChildTask`s, and for the servers of
+ * "unwind/http", tasks made by the caller (request scopes, of the class
+ * `Child`, which this module does not import) and a drain before the
+ * teardown halts them.
+ */
+export interface GroupInternal<Child> extends Group, TreeGroup, TaskParent<Child> {
+  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): ChildTask<T>;
+  fail(failure: TaskFailure, child?: Child): void;
+  /** Starts `child` as a child task of this group, running `op`. */
+  launch(child: Child, op: () => Operation<unknown>): void;
+  /**
+   * Gives the children a chance to finish by themselves at the start of the
+   * teardown, before any of them is halted.
+   */
+  setDrain(drain: () => Operation<void>): void;
 }
 
 /** Something held outside the task's own code that can describe itself. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Effect } from "effection";
-import type { GroupNode } from "../core/group-node.ts";
+import type { TaskNode } from "../core/task-node.ts";
+import type { GroupInternal } from "../core/types.ts";
 import type { Connections } from "./connections.ts";
 import type { RequestDrain } from "./request-drain.ts";
 import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
@@ -21,7 +22,7 @@ export class RequestDispatcher implements RequestHost {
   private sequence = 0;
 
   constructor(
-    private readonly group: GroupNode,
+    private readonly group: GroupInternal<TaskNode<unknown>>,
     private readonly handler: RequestHandler,
     private readonly settings: RequestSettings,
     private readonly drain: RequestDrain,

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Operation, useScope } from "effection";
-import type { GroupNode } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { TaskNode } from "../core/task-node.ts";
-import type { TaskFailure } from "../core/types.ts";
+import type { TaskFailure, TaskParent } from "../core/types.ts";
 import type { ClientBound } from "./connections.ts";
 import { answerError, endResponse } from "./responses.ts";
 
@@ -26,7 +25,7 @@ export interface RequestHost {
  */
 export class RequestNode extends TaskNode<void> implements ClientBound {
   constructor(
-    group: GroupNode,
+    group: TaskParent<TaskNode<unknown>>,
     name: string,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
