@@ -1,13 +1,16 @@
 import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
+import { Admission } from "./admission.ts";
 import { checkSpawn, checkStart, returnsOperation } from "./arguments.ts";
 import { addScopeCleanup, runCleanup } from "./cleanup.ts";
 import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
 import { addFailure } from "./group-error.ts";
+import { GroupLimits, ownDeadline } from "./group-limits.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
 import { OwnerContext } from "./owner.ts";
 import { failureOf } from "./relayed-failure.ts";
+import { startTask } from "./started-task.ts";
 import { TaskNode } from "./task-node.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
@@ -16,6 +19,7 @@ import type {
   Group,
   GroupInternal,
   GroupOptions,
+  Limited,
   Owner,
   SpawnOptions,
   TaskFailure,
@@ -44,7 +48,7 @@ import { WakeList } from "./wake-list.ts";
  */
 export class GroupNode
   extends Lifecycle
-  implements Group, GroupInternal<TaskNode<unknown>>, Owner, TreeGroup, TaskBody<unknown>
+  implements Group, GroupInternal<TaskNode<unknown>>, Owner, TreeGroup, TaskBody<unknown>, Limited
 {
   // On the prototype: no per-instance field.
   get kind(): "group" {
@@ -60,6 +64,10 @@ export class GroupNode
   readonly deadline: number;
   /** Queued children dropped by the teardown before they started. */
   dropped = 0;
+  /** Its `limit`, if it has one. */
+  private readonly admission: Admission<TaskNode<unknown>, () => Operation<unknown>> | undefined;
+  /** Its own timeout, deadline and abort signal, if it has any. */
+  private readonly limits: GroupLimits | undefined;
   private readonly cleanups: Cleanup[] = [];
   private readonly finished = withResolvers<unknown>();
   private children: Scope | undefined;
@@ -71,11 +79,7 @@ export class GroupNode
   /** Woken when the last child has settled (concurrent teardown waits on it). */
   private emptied: WakeList | undefined;
   private unnamed = 0;
-  private running = 0;
-  private queue: Array<() => void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly ownDeadline: number;
-  /** Runs before the children are halted: lets them finish first (see `serve()`). */
+  /** Runs before the children are halted: lets them finish first (see `drainChildrenFirst`). */
   private drain: (() => Operation<void>) | undefined;
 
   constructor(
@@ -85,11 +89,14 @@ export class GroupNode
   ) {
     super();
     this.path = !name ? owner.path : owner.path ? `${owner.path}/${name}` : name;
-    this.ownDeadline = Math.min(
-      options.timeout === undefined ? Number.POSITIVE_INFINITY : this.startedAt + options.timeout,
-      options.deadline ?? Number.POSITIVE_INFINITY,
-    );
-    this.deadline = Math.min(this.ownDeadline, owner.deadline);
+    const own = ownDeadline(options, this.startedAt);
+    this.deadline = Math.min(own, owner.deadline);
+    if (own !== Number.POSITIVE_INFINITY || options.signal) {
+      this.limits = new GroupLimits(this, own, options.signal);
+    }
+    if (options.limit !== undefined) {
+      this.admission = new Admission(options.limit, (node, op) => this.beginChild(node, op));
+    }
   }
 
   /** The group's own operation; `group()` runs it inside `scoped()`. */
@@ -100,11 +107,7 @@ export class GroupNode
     scope.ensure(() => this.finish());
     this.children = createScope(scope);
     scope.ensure(() => this.haltChildren());
-    this.owner.attach(this);
-    this.publish(spawnChannel);
-    this.watchLimits();
-    // attach() or the limits may have ended the group already.
-    if (this.state === "running") scope.run(() => new TaskRun(this, () => body(this)));
+    this.begin(scope, body);
     try {
       const value = (yield* this.finished.operation) as T | undefined;
       this.exited = true;
@@ -112,28 +115,28 @@ export class GroupNode
     } finally {
       // Halted from outside: the reason is whatever halts the owner. Ended
       // by itself: its own cleanups are a teardown without a halt reason.
-      if (!this.exited) this.beginTeardown(this.owner.haltReason ?? HaltReason.parentExited());
-      else this.beginTeardown(undefined);
+      if (!this.exited) this.beginHalt(this.owner.haltReason ?? HaltReason.parentExited());
+      else this.beginHalt(undefined);
     }
   }
 
-  /** Arms the timeout (only when tighter than an inherited one) and the abort signal. */
-  private watchLimits(): void {
-    if (this.ownDeadline < this.owner.deadline && this.ownDeadline !== Number.POSITIVE_INFINITY) {
-      const ms = this.ownDeadline - this.startedAt;
-      this.timer = setTimeout(() => {
-        addFailure(this.failures, { path: this.path, phase: "run", error: new TimeoutError(this.path, ms) });
-        this.requestTeardown(HaltReason.timeout(this.path, ms));
-      }, this.ownDeadline - Date.now());
-    }
-    const signal = this.options.signal;
-    if (signal?.aborted) this.requestTeardown(HaltReason.aborted(signal.reason));
-    else signal?.addEventListener("abort", this.onAbort, { once: true });
+  /** Life step `begin`: shows in its owner's tree, arms its limits and runs the body in `scope`. */
+  private begin<T>(scope: Scope, body: (g: GroupNode) => Operation<T>): void {
+    this.owner.attach(this);
+    this.publish(spawnChannel);
+    this.limits?.arm(this.startedAt, this.owner.deadline);
+    // attach() or the limits may have ended the group already.
+    if (this.state === "running") scope.run(() => new TaskRun(this, () => body(this)));
   }
 
-  private readonly onAbort = () => {
-    this.requestTeardown(HaltReason.aborted(this.options.signal?.reason));
-  };
+  timedOut(ms: number): void {
+    addFailure(this.failures, { path: this.path, phase: "run", error: new TimeoutError(this.path, ms) });
+    this.requestTeardown(HaltReason.timeout(this.path, ms));
+  }
+
+  aborted(cause: unknown): void {
+    this.requestTeardown(HaltReason.aborted(cause));
+  }
 
   // The body runs as a task of the group's scope, driven by a `TaskRun`
   // like every task: these are its reports.
@@ -161,7 +164,7 @@ export class GroupNode
 
   spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskNode<T> {
     checkSpawn(op, options);
-    const node = new TaskNode<T>(this, options?.name ?? (op.name || `task-${++this.unnamed}`));
+    const node = new TaskNode<T>(this, this.nameOf(op, options));
     this.launch(node, returnsOperation("g.spawn()", "op", op));
     return node;
   }
@@ -172,37 +175,14 @@ export class GroupNode
   ): Operation<R> {
     checkStart(body, options);
     const run = returnsOperation("g.start()", "body", body);
-    const group = this;
     return {
-      *[Symbol.iterator]() {
-        const gate = withResolvers<R>();
-        const node = new TaskNode<T>(group, options?.name ?? (body.name || `task-${++group.unnamed}`));
-        node.gate = gate.reject;
-        let called = false;
-        const ready = (value: R) => {
-          if (called) {
-            // As Trio's task_status.started(): a second call is a bug in the task.
-            throw new Error(
-              `ready() called a second time in ${node.path}: g.start() returns the first value only; call ready() once, when the task is ready`,
-            );
-          }
-          called = true;
-          if (node.gate) {
-            node.gate = undefined;
-            gate.resolve(value);
-          }
-        };
-        group.launch(node, () => run(ready));
-        try {
-          return yield* gate.operation;
-        } finally {
-          // The caller was halted before ready(): nobody waits for the
-          // child's failure any more, so from now on it fails the group,
-          // like any child's. (Synchronous, see "effection pitfalls".)
-          node.gate = undefined;
-        }
-      },
+      [Symbol.iterator]: () => startTask<R, T>(this, this.nameOf(body, options), run)[Symbol.iterator](),
     };
+  }
+
+  /** The name of a child: the given one, else the function's, else `task-<n>`. */
+  private nameOf(fn: { readonly name: string }, options: SpawnOptions | undefined): string {
+    return options?.name ?? (fn.name || `task-${++this.unnamed}`);
   }
 
   /** Starts `node` (made by the caller, e.g. a request scope) as a child of this group. */
@@ -214,22 +194,15 @@ export class GroupNode
       node.drop(this.haltReason);
       return;
     }
-    const child = node as TaskNode<unknown>;
+    // A task's value type does not matter to its group.
+    const child: TaskNode<unknown> = node;
     this.tasks.add(child);
-    const { limit } = this.options;
-    if (limit !== undefined && this.running >= limit) {
-      node.state = "queued";
-      (this.queue ??= []).push(() => this.startChild(child, op as () => Operation<unknown>));
-      return;
-    }
-    this.startChild(child, op as () => Operation<unknown>);
+    if (!this.admission) this.beginChild(child, op);
+    else if (!this.admission.admit(child, op)) child.queue();
   }
 
-  private startChild(node: TaskNode<unknown>, op: () => Operation<unknown>): void {
-    this.running++;
-    node.state = "running";
-    node.task = this.children?.run(() => node.main(op));
-    node.publish(spawnChannel);
+  private beginChild(node: TaskNode<unknown>, op: () => Operation<unknown>): void {
+    if (this.children) node.begin(this.children, op);
   }
 
   halt(reason?: unknown): Operation<void> {
@@ -263,11 +236,8 @@ export class GroupNode
 
   childSettled(task: TaskNode<unknown>): void {
     if (!this.tasks.delete(task)) return;
-    if (task.task) {
-      this.running--;
-      const next = this.state === "running" ? this.queue?.shift() : undefined;
-      next?.();
-    }
+    // A task that began had a place under the limit: the next one queued takes it.
+    if (task.task) this.admission?.release();
     if (this.tasks.size === 0) this.emptied?.wakeAll();
     this.checkJoined();
   }
@@ -281,14 +251,17 @@ export class GroupNode
   /** Starts the teardown from inside: the group then returns normally. */
   requestTeardown(reason: HaltReason): void {
     if (this.state !== "running") return;
-    this.beginTeardown(reason);
+    this.beginHalt(reason);
     this.finished.resolve(undefined);
   }
 
-  private beginTeardown(reason: HaltReason | undefined): void {
-    if (!this.enterHalting(reason)) return;
-    clearTimeout(this.timer);
+  /** Life step `beginHalt`; also stops the limits and the queue, and tells the owner. */
+  override beginHalt(reason: HaltReason | undefined): boolean {
+    if (!super.beginHalt(reason)) return false;
+    this.limits?.disarm();
+    this.admission?.close();
     this.owner.teardownStarted?.(this);
+    return true;
   }
 
   addTeardown(scope: Scope, cleanup: Cleanup): () => void {
@@ -309,12 +282,13 @@ export class GroupNode
   }
 
   /**
-   * Gives the children a chance to finish by themselves at the start of
-   * the teardown, before any of them is halted. Internal: `serve()` drains
-   * its requests this way. (A cleanup of the body would run too late, after
-   * the children; a `finally` of the body cannot wait.)
+   * Once, from the body: gives the children a chance to finish by
+   * themselves at the start of the teardown, before any of them is halted.
+   * `serve()` drains its requests this way. (A cleanup of the body would
+   * run too late, after the children; a `finally` of the body cannot wait.)
    */
-  setDrain(drain: () => Operation<void>): void {
+  drainChildrenFirst(drain: () => Operation<void>): void {
+    if (this.drain) throw new Error(`unwind: group ${this.path || "(root)"} already has a drain`);
     this.drain = drain;
   }
 
@@ -335,11 +309,10 @@ export class GroupNode
     }
   }
 
-  /** Queued children never start once the group tears down. */
+  /** Queued children never begin once the group tears down. */
   private dropQueued(reason: HaltReason): void {
-    if (!this.queue) return;
-    this.queue = undefined;
-    for (const node of [...this.tasks]) {
+    if (!this.admission) return;
+    for (const node of this.admission.takeQueued()) {
       if (node.state !== "queued") continue;
       node.drop(reason);
       this.tasks.delete(node);
@@ -347,6 +320,7 @@ export class GroupNode
     }
   }
 
+  /** The last destructor: the body's own cleanups, newest first, then `settle`. */
   private *finish(): Operation<void> {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) {
       yield* runCleanup(cleanup, this.haltReason, (error) => {
@@ -354,11 +328,13 @@ export class GroupNode
         addFailure(this.failures, { path: this.path, phase: "teardown", error, ...reasonOf(this) });
       });
     }
-    clearTimeout(this.timer);
-    this.options.signal?.removeEventListener("abort", this.onAbort);
-    if (this.failures.length > 0) this.state = "failed";
-    else if (this.haltReason) this.state = "halted";
-    else this.state = "done";
+    this.settle();
+  }
+
+  /** Life step `settle`: every cleanup has run. */
+  private settle(): void {
+    this.limits?.disarm();
+    this.settleState(this.failures.length > 0);
     this.owner.detach(this);
     this.announceSettled();
     this.settledWaiters?.wakeAll();

@@ -1,6 +1,6 @@
 import { type Effect, type Operation, type Scope, type Task, useScope } from "effection";
 import { addScopeCleanup } from "./cleanup.ts";
-import { cleanupErrorChannel } from "./diagnostics.ts";
+import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, NOTHING } from "./effection-internals.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { HaltedError } from "./halted-error.ts";
@@ -10,9 +10,6 @@ import { failureOf, relay } from "./relayed-failure.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import type { Cleanup, Owner, TaskFailure, TaskHandle, TaskParent, TreeGroup, TreeNode } from "./types.ts";
 import { WakeList } from "./wake-list.ts";
-
-/** Rejects a pending `g.start()` whose task ended before calling `ready()`. */
-export type ReadyGate = (error: Error) => void;
 
 /**
  * One task: its handle, its bookkeeping in the tree and the operation that
@@ -24,11 +21,10 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Tree
   get kind(): "task" {
     return "task";
   }
-  /** The effection task; set when the task starts. */
+  /** The effection task; set when the task begins. */
   task: Task<void> | undefined;
   /** Groups nested in this task's body, for the task tree. */
   groups: Set<TreeGroup> | undefined;
-  gate: ReadyGate | undefined;
   private value: T | undefined;
   /** Set when the task failed: the record its group keeps (see `addFailure`). */
   private failure: TaskFailure | undefined;
@@ -47,6 +43,24 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Tree
 
   get deadline(): number {
     return this.group.deadline;
+  }
+
+  /** Life step `queue`: it waits for a place under its group's `limit`. */
+  queue(): void {
+    this.state = "queued";
+  }
+
+  /** Life step `begin`: runs `op` as an effection task in `children`, its group's scope for them. */
+  begin(children: Scope, op: () => Operation<T>): void {
+    this.state = "running";
+    this.task = children.run(() => this.main(op));
+    this.publish(spawnChannel);
+  }
+
+  /** Life step `drop`: a task that never began (spawned during teardown, or still queued). */
+  drop(reason: HaltReason | undefined): void {
+    this.beginHalt(reason);
+    this.state = "halted";
   }
 
   /** The operation effection runs as this task (see `TaskRun`). */
@@ -81,48 +95,31 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Tree
 
   private failWith(failure: TaskFailure): void {
     this.failure = failure;
-    const gate = this.gate;
-    if (gate) {
-      // Before ready(), a failure belongs to the caller of g.start().
-      this.gate = undefined;
-      const { error } = failure;
-      gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
-    } else {
-      this.group.fail(failure, this);
-    }
+    this.passOn(failure);
+  }
+
+  /** Where the task's failure goes: to its group (see `StartedTask` for the other place). */
+  protected passOn(failure: TaskFailure): void {
+    this.group.fail(failure, this);
   }
 
   /**
-   * Marks the task settled, once. Runs as the task's last destructor; after
-   * a halt it is called again in case the task never took its first step (so
+   * Life step `settle`, once. Runs as the task's last destructor; after a
+   * halt it is called again in case the task never took its first step (so
    * never registered that destructor).
    */
   settle(): Operation<void> {
     if (this.settled) return NOTHING;
-    if (this.failure) this.state = "failed";
-    else if (this.state === "running") this.state = "done";
-    else this.state = "halted";
-    const gate = this.gate;
-    if (gate) {
-      this.gate = undefined;
-      const how = this.state === "halted" ? "was halted" : "returned";
-      gate(new Error(`${this.path} ${how} before calling ready()`));
-    }
+    this.settleState(this.failure !== undefined);
+    this.settling();
     this.announceSettled();
     this.group.childSettled(this);
     this.waiters?.wakeAll();
     return NOTHING;
   }
 
-  beginHalt(reason: HaltReason): void {
-    this.enterHalting(reason);
-  }
-
-  /** A task that never started (spawned during teardown, or still queued) is dropped. */
-  drop(reason: HaltReason | undefined): void {
-    this.enterHalting(reason);
-    this.state = "halted";
-  }
+  /** Called in `settle()` once the final state is set, before anyone hears of it. */
+  protected settling(): void {}
 
   *[Symbol.iterator](): Iterator<Effect<unknown>, T, unknown> {
     if (!this.settled) {

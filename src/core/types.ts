@@ -455,10 +455,19 @@ export interface GroupInternal<Child> extends Group, TreeGroup, TaskParent<Child
   /** Starts `child` as a child task of this group, running `op`. */
   launch(child: Child, op: () => Operation<unknown>): void;
   /**
-   * Gives the children a chance to finish by themselves at the start of the
-   * teardown, before any of them is halted.
+   * Once, from the body: `drain` gives the children a chance to finish by
+   * themselves at the start of the teardown, before any of them is halted.
+   * A second call throws.
    */
-  setDrain(drain: () => Operation<void>): void;
+  drainChildrenFirst(drain: () => Operation<void>): void;
+}
+
+/** What a group's own time limit and abort signal do to it (see `GroupLimits`). */
+export interface Limited {
+  /** It ran out of its `ms`: it fails with a `TimeoutError` and tears down. */
+  timedOut(ms: number): void;
+  /** Its `signal` aborted with `cause`: it tears down, then returns `undefined`. */
+  aborted(cause: unknown): void;
 }
 
 /** Something held outside the task's own code that can describe itself. */

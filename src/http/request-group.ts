@@ -41,7 +41,7 @@ export function requestGroup<T>(
         const drain = new RequestDrain(g.path, settings, source.connections, source.stopAccepting);
         const dispatcher = new RequestDispatcher(g, handler, settings, drain, source.connections);
         // The group's teardown waits for the drain before it halts a request.
-        g.setDrain(() => until(drain.beginDrain()));
+        g.drainChildrenFirst(() => until(drain.beginDrain()));
         const drains = yield* DrainContext.get();
         drains?.add(drain);
         yield* onTeardown(() => void drains?.delete(drain));
