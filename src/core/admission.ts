@@ -31,15 +31,22 @@ export class Admission<Child extends { readonly state: TaskState }, Work> {
     return true;
   }
 
-  /** A child that had a place has settled: the first one queued takes it. */
+  /**
+   * A child that had a place has settled: the first child still queued
+   * takes it. One halted while it waited (by its handle) has settled
+   * without a place: it is skipped, and never starts.
+   */
   release(): void {
     this.running--;
-    if (this.closed) return;
-    const child = this.queued.shift();
-    const work = this.works.shift();
-    if (child === undefined || work === undefined) return;
-    this.running++;
-    this.start(child, work);
+    while (!this.closed) {
+      const child = this.queued.shift();
+      const work = this.works.shift();
+      if (child === undefined || work === undefined) return;
+      if (child.state !== "queued") continue;
+      this.running++;
+      this.start(child, work);
+      return;
+    }
   }
 
   /** The group's teardown has begun: no queued child starts any more. */
