@@ -51,7 +51,8 @@ export class RequestDispatcher implements RequestHost {
     // cancel it, it registered no cleanup), so it costs what a plain
     // node:http handler costs. Only one that waits gets its request scope,
     // which goes on from where it stopped. (Rejected: a scope for every
-    // request, one effection task of ~100 µs and ~24 KB even when unused.)
+    // request, one effection task even when unused; its cost is in
+    // benchmarks/RESULTS.md, "HTTP: serve()".)
     let steps: Iterator<Effect<unknown>, void, unknown>;
     let first: IteratorResult<Effect<unknown>, void>;
     try {

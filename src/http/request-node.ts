@@ -16,8 +16,8 @@ export interface RequestHost {
 
 /**
  * The scope of one HTTP request: a task of the server's group, so it costs
- * one effection task (a whole `group()` per request costs about three, which
- * cut the request rate to ~0.4x of a plain effection scope). It is still a
+ * one effection task (a whole `group()` per request costs about three, and
+ * cut the request rate accordingly: benchmarks/RESULTS.md). It is still a
  * full unwind scope: halt reason, cancel signal, cleanups and nested groups.
  *
  * Its errors never fail the server's group: they are reported and answered
