@@ -4,7 +4,9 @@ import type { HaltReason } from "./halt-reason.ts";
 // The interfaces that unwind's modules share, in one place (as effection's
 // lib/types.ts): a module imports the interface it uses, never the class
 // that implements it. The public ones come first (re-exported by the entry
-// points), then the internal ones that connect the engine's parts.
+// points), then the internal ones that connect the engine's parts. It
+// imports types only from halt-reason.ts, which imports nothing, so no
+// import cycle goes through it (test/package/layers.test.ts checks).
 
 /**
  * The life of a task or group, as shown by `inspect()` and the stuck report.
