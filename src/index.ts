@@ -7,18 +7,26 @@
  *
  * @module unwind
  */
-export type { Cleanup } from "./core/cleanup.ts";
+
 export { Channels, type UnwindEvent } from "./core/diagnostics.ts";
 export { group } from "./core/group.ts";
-export { GroupError, type TaskFailure, type TaskPhase } from "./core/group-error.ts";
-export type { Group, GroupOptions, SpawnOptions } from "./core/group-node.ts";
+export { GroupError } from "./core/group-error.ts";
 export { type HaltKind, HaltReason, type HaltReasonJSON } from "./core/halt-reason.ts";
 export { HaltedError } from "./core/halted-error.ts";
-export type { ProcessInfo, ProcessInfoBase } from "./core/held-processes.ts";
 export { onTeardown } from "./core/on-teardown.ts";
-export type { TaskHandle } from "./core/task-node.ts";
-export type { TaskState } from "./core/task-state.ts";
 export { TimeoutError } from "./core/timeout-error.ts";
+export type {
+  Cleanup,
+  Group,
+  GroupOptions,
+  ProcessInfo,
+  ProcessInfoBase,
+  SpawnOptions,
+  TaskFailure,
+  TaskHandle,
+  TaskPhase,
+  TaskState,
+} from "./core/types.ts";
 export { useHaltReason } from "./core/use-halt-reason.ts";
 export { inspect, type TaskTree } from "./observe/inspect.ts";
 export { formatTree, type TreeFormat } from "./observe/tree-printer.ts";

@@ -1,30 +1,8 @@
-import { type Operation, until } from "effection";
+import { type Operation, type Scope, until } from "effection";
+import { internal } from "./effection-internals.ts";
 import type { HaltReason } from "./halt-reason.ts";
 import { isPromiseLike } from "./promise-like.ts";
-
-/**
- * A cleanup as users write it: synchronous, or returning a promise that the
- * teardown waits for. It receives why the scope is being torn down
- * (`undefined` when it simply ended).
- *
- * @example
- * ```ts
- * import { type Cleanup, main, onTeardown } from "unwind";
- * import { until } from "effection";
- * import { open } from "node:fs/promises";
- *
- * await main(function* () {
- *   const log = yield* until(open("app.log", "a"));
- *   const closeLog: Cleanup = async (reason) => {
- *     await log.write(`closing (${reason?.kind ?? "done"})\n`);
- *     await log.close();
- *   };
- *   yield* onTeardown(closeLog);
- *   yield* until(log.write("started\n"));
- * });
- * ```
- */
-export type Cleanup = (reason: HaltReason | undefined) => void | Promise<void>;
+import type { Cleanup, Owner } from "./types.ts";
 
 /**
  * Runs one cleanup to the end. Its error goes to `failed` rather than up the
@@ -41,4 +19,19 @@ export function* runCleanup(
   } catch (error) {
     failed(error);
   }
+}
+
+/**
+ * Puts `cleanup` on `scope`'s own destructor stack: it runs when the scope
+ * ends, after everything started in the scope, and gets `owner`'s halt
+ * reason as it is then. Its error goes to `owner` (thrown without one).
+ * Returns a function that takes the cleanup back.
+ */
+export function addScopeCleanup(scope: Scope, cleanup: Cleanup, owner: Owner | undefined): () => void {
+  return internal(scope).ensure(() =>
+    runCleanup(cleanup, owner?.haltReason, (error) => {
+      if (!owner) throw error;
+      owner.cleanupFailed(error);
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import { channel } from "node:diagnostics_channel";
 import type { HaltReasonJSON } from "./halt-reason.ts";
-import type { TaskState } from "./task-state.ts";
+import type { TaskState } from "./types.ts";
 
 /**
  * The names of the `node:diagnostics_channel` channels unwind publishes a

@@ -7,10 +7,10 @@ import { Ok, type Operation, type Result, type Scope } from "effection";
  * run when the scope is destroyed, *after* the tasks spawned in it have been
  * halted. That is exactly the place for a task's own cleanups (post-order),
  * and it costs one `Set.add`. The public `ensure()` would do the same job
- * through a resource, i.e. a whole extra task per cleanup (~13 KB, tens of
- * µs), so it was rejected for the hot path. The method exists on every scope
- * of effection 4.0 and 4.1; `internal()` turns a future change into a clear
- * error instead of silent misbehaviour.
+ * through a resource, i.e. a whole extra task per cleanup, so it was
+ * rejected for the hot path (benchmarks/RESULTS.md has both costs). The
+ * method exists on every scope of effection 4.0 and 4.1; `internal()` turns
+ * a future change into a clear error instead of silent misbehaviour.
  */
 export interface ScopeInternal extends Scope {
   ensure(destructor: () => Operation<void>): () => void;

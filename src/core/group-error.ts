@@ -1,42 +1,4 @@
-import type { HaltReason } from "./halt-reason.ts";
-
-/**
- * Where in a task's life an error happened: in its body (`run`) or in one of
- * its cleanups (`teardown`).
- *
- * @example
- * ```ts
- * import type { GroupError, TaskPhase } from "unwind";
- *
- * const cleanupErrors = (e: GroupError, phase: TaskPhase = "teardown") =>
- *   e.failures.filter((f) => f.phase === phase);
- * ```
- */
-export type TaskPhase = "run" | "teardown";
-
-/**
- * One error, tagged with the task it came from.
- *
- * `origin` is set when the error did not come from a task's own code but was
- * caught by the process (`uncaughtException` / `unhandledRejection`) and
- * charged to the root.
- *
- * @example
- * ```ts
- * import type { TaskFailure } from "unwind";
- *
- * const line = (f: TaskFailure) => `${f.path} (${f.phase}): ${String(f.error)}`;
- * ```
- */
-export interface TaskFailure {
-  /** Task path such as `main/inner/w2`. */
-  readonly path: string;
-  readonly phase: TaskPhase;
-  readonly error: unknown;
-  readonly origin?: "uncaughtException" | "unhandledRejection";
-  /** For a `teardown` failure: why the task was being torn down. */
-  readonly reason?: HaltReason;
-}
+import type { TaskFailure } from "./types.ts";
 
 /**
  * Every error of a group: the first failure, the failures of siblings that

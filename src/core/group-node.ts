@@ -1,154 +1,31 @@
 import { createScope, type Operation, type Scope, useScope, withResolvers } from "effection";
+import { Admission } from "./admission.ts";
 import { checkSpawn, checkStart, returnsOperation } from "./arguments.ts";
-import { type Cleanup, runCleanup } from "./cleanup.ts";
+import { addScopeCleanup, runCleanup } from "./cleanup.ts";
 import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, type ScopeInternal } from "./effection-internals.ts";
-import { addFailure, type TaskFailure } from "./group-error.ts";
+import { addFailure } from "./group-error.ts";
+import { GroupLimits, ownDeadline } from "./group-limits.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
-import { type Owner, OwnerContext } from "./owner.ts";
+import { OwnerContext } from "./owner.ts";
 import { failureOf } from "./relayed-failure.ts";
-import { type TaskHandle, TaskNode } from "./task-node.ts";
+import { startTask } from "./started-task.ts";
+import { TaskNode } from "./task-node.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
+import type {
+  Cleanup,
+  Group,
+  GroupInternal,
+  GroupOptions,
+  Limited,
+  Owner,
+  SpawnOptions,
+  TaskFailure,
+  TreeGroup,
+} from "./types.ts";
 import { WakeList } from "./wake-list.ts";
-
-/**
- * Options of `g.spawn()` and `g.start()`.
- *
- * @example
- * ```ts
- * import { main, useTaskPath } from "unwind";
- * import { sleep } from "effection";
- *
- * await main(function* (root) {
- *   const poller = root.spawn(function* () {
- *     console.log(yield* useTaskPath()); // main/poller
- *     yield* sleep(10);
- *   }, { name: "poller" });
- *   yield* poller;
- * });
- * ```
- */
-export interface SpawnOptions {
-  /** Name within the group; the default is the function's name, else `task-<n>`. */
-  name?: string;
-}
-
-/**
- * The handle a group body receives: the only way to start tasks in unwind.
- *
- * @example
- * ```ts
- * import { group, main, onTeardown } from "unwind";
- * import { sleep, suspend } from "effection";
- *
- * await main(function* () {
- *   yield* group(function* (g) {
- *     const port = yield* g.start<number>(function* (ready) {
- *       yield* onTeardown(() => console.log("listener closed"));
- *       ready(8080); // g.start() returns 8080; the listener goes on running
- *       yield* suspend();
- *     }, { name: "listener" });
- *     console.log(`listening on ${port}`); // use the value inside the group...
- *     g.spawn(function* () {
- *       yield* sleep(1_000);
- *     }, { name: "ticker" });
- *     yield* sleep(5_000);
- *     // ...because the group joins its children: it returns only once they
- *     // have ended, and the listener never ends by itself.
- *     yield* g.halt();
- *   }, { name: "server" });
- * });
- * ```
- */
-export interface Group {
-  /** Path of the group, such as `main/inner`. */
-  readonly path: string;
-  /**
-   * Starts `op` as a child task of this group and returns its handle at once.
-   * The group does not end until the task (and its cleanups) have finished.
-   * The task takes its first step as soon as the caller yields; a task whose
-   * group is halted before that step, or that is spawned while the group is
-   * tearing down, never runs (it has registered no cleanups to run).
-   */
-  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T>;
-  /**
-   * Starts a child task and waits until it calls `ready(value)`; returns that
-   * value (Trio's `nursery.start`). If the task fails before `ready()`, the
-   * error is thrown here instead of failing the group; if the caller is
-   * halted before `ready()`, a later failure of the task fails the group.
-   * Calling `ready()` a second time throws.
-   */
-  start<R, T = unknown>(
-    body: (ready: (value: R) => void) => Operation<T>,
-    options?: SpawnOptions,
-  ): Operation<R>;
-  /**
-   * Ends the group early: halts the body and every child, runs the cleanups,
-   * and returns once all of that has finished. From inside the group the
-   * caller is halted with it, and the group returns `undefined`. `reason`
-   * becomes the `cause` of the `halted` halt reason.
-   */
-  halt(reason?: unknown): Operation<void>;
-}
-
-/**
- * Options of `group()`.
- *
- * @example
- * ```ts
- * import { group, main, onTeardown } from "unwind";
- * import { suspend } from "effection";
- *
- * function* connection(id: number) {
- *   yield* onTeardown(async () => console.log(`connection ${id} closed`));
- *   yield* suspend();
- * }
- *
- * await main(function* () {
- *   // Joins the connections: runs until Ctrl-C, then closes all three at once.
- *   yield* group(function* (g) {
- *     for (const id of [1, 2, 3]) g.spawn(() => connection(id), { name: `conn-${id}` });
- *   }, { name: "pool", teardown: "concurrent" });
- * });
- * ```
- */
-export interface GroupOptions {
-  /** A path segment for the group; without one the group shares its owner's path. */
-  name?: string;
-  /**
-   * Order of the children's teardown: `serial` (default) halts them one by
-   * one, newest first, like a stack; `concurrent` halts them all at once, so
-   * teardown takes as long as the slowest child, not the sum.
-   */
-  teardown?: "serial" | "concurrent";
-  /**
-   * `fail-fast` (default): the first failure halts the body and the other
-   * children. `supervise`: a failing child does not disturb its siblings;
-   * failures are collected, `onError` is called for each, and the group
-   * throws a `GroupError` at the end. (The body failing always ends the group.)
-   */
-  policy?: "fail-fast" | "supervise";
-  /** Called for each failure of a child under `policy: "supervise"`. */
-  onError?: (error: unknown, task: TaskHandle<unknown>) => void;
-  /** At most this many children run at once; the others wait, in order, as `queued`. */
-  limit?: number;
-  /**
-   * Milliseconds the group may run; then it is torn down and throws a
-   * `TimeoutError`. From 0 to 2^31−1 (about 24.8 days, the longest delay a
-   * Node timer takes): a larger value is a `RangeError`, not a timer that
-   * fires after 1 ms. Leave it out for no limit.
-   */
-  timeout?: number;
-  /**
-   * Like `timeout`, as a time (ms since the epoch, like `Date.now()`), at
-   * most 2^31−1 ms from now. The tighter of all wins, inherited ones included.
-   */
-  deadline?: number;
-  /** Halts the group (it then returns `undefined`) when this signal aborts. */
-  signal?: AbortSignal;
-}
 
 /**
  * The engine behind `group()`. Invariants (each pinned by tests):
@@ -169,7 +46,10 @@ export interface GroupOptions {
  * teardown is one destructor whose order unwind controls (serial newest
  * first, or concurrent).
  */
-export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unknown> {
+export class GroupNode
+  extends Lifecycle
+  implements Group, GroupInternal<TaskNode<unknown>>, Owner, TreeGroup, TaskBody<unknown>, Limited
+{
   // On the prototype: no per-instance field.
   get kind(): "group" {
     return "group";
@@ -178,12 +58,16 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   /** Live child tasks (running or queued), in spawn order. */
   readonly tasks = new Set<TaskNode<unknown>>();
   /** Groups nested directly in the body, for the task tree. */
-  groups: Set<GroupNode> | undefined;
+  groups: Set<TreeGroup> | undefined;
   readonly failures: TaskFailure[] = [];
   /** The time by which the group must end (its own or inherited); Infinity for none. */
   readonly deadline: number;
   /** Queued children dropped by the teardown before they started. */
   dropped = 0;
+  /** Its `limit`, if it has one. */
+  private readonly admission: Admission<TaskNode<unknown>, () => Operation<unknown>> | undefined;
+  /** Its own timeout, deadline and abort signal, if it has any. */
+  private readonly limits: GroupLimits | undefined;
   private readonly cleanups: Cleanup[] = [];
   private readonly finished = withResolvers<unknown>();
   private children: Scope | undefined;
@@ -195,11 +79,7 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   /** Woken when the last child has settled (concurrent teardown waits on it). */
   private emptied: WakeList | undefined;
   private unnamed = 0;
-  private running = 0;
-  private queue: Array<() => void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly ownDeadline: number;
-  /** Runs before the children are halted: lets them finish first (see `serve()`). */
+  /** Runs before the children are halted: lets them finish first (see `drainChildrenFirst`). */
   private drain: (() => Operation<void>) | undefined;
 
   constructor(
@@ -209,26 +89,25 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   ) {
     super();
     this.path = !name ? owner.path : owner.path ? `${owner.path}/${name}` : name;
-    this.ownDeadline = Math.min(
-      options.timeout === undefined ? Number.POSITIVE_INFINITY : this.startedAt + options.timeout,
-      options.deadline ?? Number.POSITIVE_INFINITY,
-    );
-    this.deadline = Math.min(this.ownDeadline, owner.deadline);
+    const own = ownDeadline(options, this.startedAt);
+    this.deadline = Math.min(own, owner.deadline);
+    if (own !== Number.POSITIVE_INFINITY || options.signal) {
+      this.limits = new GroupLimits(this, own, options.signal);
+    }
+    if (options.limit !== undefined) {
+      this.admission = new Admission(options.limit, (node, op) => this.beginChild(node, op));
+    }
   }
 
   /** The group's own operation; `group()` runs it inside `scoped()`. */
-  *main<T>(body: (g: Group) => Operation<T>): Operation<T | undefined> {
+  *main<T>(body: (g: GroupNode) => Operation<T>): Operation<T | undefined> {
     const scope: ScopeInternal = internal(yield* useScope());
     scope.set(OwnerContext, this);
     // Destructors run LIFO: body first, then children, then own cleanups.
     scope.ensure(() => this.finish());
     this.children = createScope(scope);
     scope.ensure(() => this.haltChildren());
-    this.owner.attach(this);
-    this.publish(spawnChannel);
-    this.watchLimits();
-    // attach() or the limits may have ended the group already.
-    if (this.state === "running") scope.run(() => new TaskRun(this, () => body(this)));
+    this.begin(scope, body);
     try {
       const value = (yield* this.finished.operation) as T | undefined;
       this.exited = true;
@@ -236,28 +115,28 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
     } finally {
       // Halted from outside: the reason is whatever halts the owner. Ended
       // by itself: its own cleanups are a teardown without a halt reason.
-      if (!this.exited) this.beginTeardown(this.owner.haltReason ?? HaltReason.parentExited());
-      else this.beginTeardown(undefined);
+      if (!this.exited) this.beginHalt(this.owner.haltReason ?? HaltReason.parentExited());
+      else this.beginHalt(undefined);
     }
   }
 
-  /** Arms the timeout (only when tighter than an inherited one) and the abort signal. */
-  private watchLimits(): void {
-    if (this.ownDeadline < this.owner.deadline && this.ownDeadline !== Number.POSITIVE_INFINITY) {
-      const ms = this.ownDeadline - this.startedAt;
-      this.timer = setTimeout(() => {
-        addFailure(this.failures, { path: this.path, phase: "run", error: new TimeoutError(this.path, ms) });
-        this.requestTeardown(HaltReason.timeout(this.path, ms));
-      }, this.ownDeadline - Date.now());
-    }
-    const signal = this.options.signal;
-    if (signal?.aborted) this.requestTeardown(HaltReason.aborted(signal.reason));
-    else signal?.addEventListener("abort", this.onAbort, { once: true });
+  /** Life step `begin`: shows in its owner's tree, arms its limits and runs the body in `scope`. */
+  private begin<T>(scope: Scope, body: (g: GroupNode) => Operation<T>): void {
+    this.owner.attach(this);
+    this.publish(spawnChannel);
+    this.limits?.arm(this.startedAt, this.owner.deadline);
+    // attach() or the limits may have ended the group already.
+    if (this.state === "running") scope.run(() => new TaskRun(this, () => body(this)));
   }
 
-  private readonly onAbort = () => {
-    this.requestTeardown(HaltReason.aborted(this.options.signal?.reason));
-  };
+  timedOut(ms: number): void {
+    addFailure(this.failures, { path: this.path, phase: "run", error: new TimeoutError(this.path, ms) });
+    this.requestTeardown(HaltReason.timeout(this.path, ms));
+  }
+
+  aborted(cause: unknown): void {
+    this.requestTeardown(HaltReason.aborted(cause));
+  }
 
   // The body runs as a task of the group's scope, driven by a `TaskRun`
   // like every task: these are its reports.
@@ -283,9 +162,9 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
     this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 
-  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskHandle<T> {
+  spawn<T>(op: () => Operation<T>, options?: SpawnOptions): TaskNode<T> {
     checkSpawn(op, options);
-    const node = new TaskNode<T>(this, options?.name ?? (op.name || `task-${++this.unnamed}`));
+    const node = new TaskNode<T>(this, this.nameOf(op, options));
     this.launch(node, returnsOperation("g.spawn()", "op", op));
     return node;
   }
@@ -296,37 +175,14 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   ): Operation<R> {
     checkStart(body, options);
     const run = returnsOperation("g.start()", "body", body);
-    const group = this;
     return {
-      *[Symbol.iterator]() {
-        const gate = withResolvers<R>();
-        const node = new TaskNode<T>(group, options?.name ?? (body.name || `task-${++group.unnamed}`));
-        node.gate = gate.reject;
-        let called = false;
-        const ready = (value: R) => {
-          if (called) {
-            // As Trio's task_status.started(): a second call is a bug in the task.
-            throw new Error(
-              `ready() called a second time in ${node.path}: g.start() returns the first value only; call ready() once, when the task is ready`,
-            );
-          }
-          called = true;
-          if (node.gate) {
-            node.gate = undefined;
-            gate.resolve(value);
-          }
-        };
-        group.launch(node, () => run(ready));
-        try {
-          return yield* gate.operation;
-        } finally {
-          // The caller was halted before ready(): nobody waits for the
-          // child's failure any more, so from now on it fails the group,
-          // like any child's. (Synchronous, see "effection pitfalls".)
-          node.gate = undefined;
-        }
-      },
+      [Symbol.iterator]: () => startTask<R, T>(this, this.nameOf(body, options), run)[Symbol.iterator](),
     };
+  }
+
+  /** The name of a child: the given one, else the function's, else `task-<n>`. */
+  private nameOf(fn: { readonly name: string }, options: SpawnOptions | undefined): string {
+    return options?.name ?? (fn.name || `task-${++this.unnamed}`);
   }
 
   /** Starts `node` (made by the caller, e.g. a request scope) as a child of this group. */
@@ -338,22 +194,15 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
       node.drop(this.haltReason);
       return;
     }
-    const child = node as TaskNode<unknown>;
+    // A task's value type does not matter to its group.
+    const child: TaskNode<unknown> = node;
     this.tasks.add(child);
-    const { limit } = this.options;
-    if (limit !== undefined && this.running >= limit) {
-      node.state = "queued";
-      (this.queue ??= []).push(() => this.startChild(child, op as () => Operation<unknown>));
-      return;
-    }
-    this.startChild(child, op as () => Operation<unknown>);
+    if (!this.admission) this.beginChild(child, op);
+    else if (!this.admission.admit(child, op)) child.queue();
   }
 
-  private startChild(node: TaskNode<unknown>, op: () => Operation<unknown>): void {
-    this.running++;
-    node.state = "running";
-    node.task = this.children?.run(() => node.main(op));
-    node.publish(spawnChannel);
+  private beginChild(node: TaskNode<unknown>, op: () => Operation<unknown>): void {
+    if (this.children) node.begin(this.children, op);
   }
 
   halt(reason?: unknown): Operation<void> {
@@ -387,11 +236,8 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
 
   childSettled(task: TaskNode<unknown>): void {
     if (!this.tasks.delete(task)) return;
-    if (task.task) {
-      this.running--;
-      const next = this.state === "running" ? this.queue?.shift() : undefined;
-      next?.();
-    }
+    // A task that began had a place under the limit: the next one queued takes it.
+    if (task.task) this.admission?.release();
     if (this.tasks.size === 0) this.emptied?.wakeAll();
     this.checkJoined();
   }
@@ -405,19 +251,24 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   /** Starts the teardown from inside: the group then returns normally. */
   requestTeardown(reason: HaltReason): void {
     if (this.state !== "running") return;
-    this.beginTeardown(reason);
+    this.beginHalt(reason);
     this.finished.resolve(undefined);
   }
 
-  private beginTeardown(reason: HaltReason | undefined): void {
-    if (!this.enterHalting(reason)) return;
-    clearTimeout(this.timer);
+  /** Life step `beginHalt`; also stops the limits and the queue, and tells the owner. */
+  override beginHalt(reason: HaltReason | undefined): boolean {
+    if (!super.beginHalt(reason)) return false;
+    this.limits?.disarm();
+    this.admission?.close();
     this.owner.teardownStarted?.(this);
+    return true;
   }
 
-  /** Is `scope` the body's own scope, whose cleanups belong to the group? */
-  ownsBodyScope(scope: Scope): boolean {
-    return scope === this.bodyScope;
+  addTeardown(scope: Scope, cleanup: Cleanup): () => void {
+    // The body's own cleanups belong to the group: they wait for its children.
+    if (scope !== this.bodyScope) return addScopeCleanup(scope, cleanup, this);
+    this.addCleanup(cleanup);
+    return () => this.removeCleanup(cleanup);
   }
 
   addCleanup(cleanup: Cleanup): void {
@@ -425,18 +276,19 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
   }
 
   /** Takes back a cleanup that is no longer needed (see `addTeardown`). */
-  removeCleanup(cleanup: Cleanup): void {
+  private removeCleanup(cleanup: Cleanup): void {
     const at = this.cleanups.lastIndexOf(cleanup);
     if (at >= 0) this.cleanups.splice(at, 1);
   }
 
   /**
-   * Gives the children a chance to finish by themselves at the start of
-   * the teardown, before any of them is halted. Internal: `serve()` drains
-   * its requests this way. (A cleanup of the body would run too late, after
-   * the children; a `finally` of the body cannot wait.)
+   * Once, from the body: gives the children a chance to finish by
+   * themselves at the start of the teardown, before any of them is halted.
+   * `serve()` drains its requests this way. (A cleanup of the body would
+   * run too late, after the children; a `finally` of the body cannot wait.)
    */
-  setDrain(drain: () => Operation<void>): void {
+  drainChildrenFirst(drain: () => Operation<void>): void {
+    if (this.drain) throw new Error(`unwind: group ${this.path || "(root)"} already has a drain`);
     this.drain = drain;
   }
 
@@ -457,11 +309,10 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
     }
   }
 
-  /** Queued children never start once the group tears down. */
+  /** Queued children never begin once the group tears down. */
   private dropQueued(reason: HaltReason): void {
-    if (!this.queue) return;
-    this.queue = undefined;
-    for (const node of [...this.tasks]) {
+    if (!this.admission) return;
+    for (const node of this.admission.takeQueued()) {
       if (node.state !== "queued") continue;
       node.drop(reason);
       this.tasks.delete(node);
@@ -469,6 +320,7 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
     }
   }
 
+  /** The last destructor: the body's own cleanups, newest first, then `settle`. */
   private *finish(): Operation<void> {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) {
       yield* runCleanup(cleanup, this.haltReason, (error) => {
@@ -476,11 +328,13 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
         addFailure(this.failures, { path: this.path, phase: "teardown", error, ...reasonOf(this) });
       });
     }
-    clearTimeout(this.timer);
-    this.options.signal?.removeEventListener("abort", this.onAbort);
-    if (this.failures.length > 0) this.state = "failed";
-    else if (this.haltReason) this.state = "halted";
-    else this.state = "done";
+    this.settle();
+  }
+
+  /** Life step `settle`: every cleanup has run. */
+  private settle(): void {
+    this.limits?.disarm();
+    this.settleState(this.failures.length > 0);
     this.owner.detach(this);
     this.announceSettled();
     this.settledWaiters?.wakeAll();
@@ -495,11 +349,15 @@ export class GroupNode extends Lifecycle implements Group, Owner, TaskBody<unkno
     for (const failure of failures) this.fail(failure);
   }
 
-  attach(group: GroupNode): void {
+  rootGroup(): TreeGroup | undefined {
+    return this.owner.rootGroup() ?? this;
+  }
+
+  attach(group: TreeGroup): void {
     (this.groups ??= new Set()).add(group);
   }
 
-  detach(group: GroupNode): void {
+  detach(group: TreeGroup): void {
     this.groups?.delete(group);
   }
 }

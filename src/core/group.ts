@@ -1,8 +1,10 @@
 import { type Operation, scoped, useScope } from "effection";
 import { checkGroup, returnsOperation } from "./arguments.ts";
 import { GroupError } from "./group-error.ts";
-import { type Group, GroupNode, type GroupOptions } from "./group-node.ts";
+import { GroupNode } from "./group-node.ts";
 import { detachedOwner, OwnerContext } from "./owner.ts";
+import type { TaskNode } from "./task-node.ts";
+import type { Group, GroupInternal, GroupOptions } from "./types.ts";
 
 /**
  * Runs `body` as a group: a scope whose child tasks are started with
@@ -43,7 +45,22 @@ import { detachedOwner, OwnerContext } from "./owner.ts";
  */
 export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions = {}): Operation<T> {
   checkGroup(body, options);
-  const run = returnsOperation("group()", "body", body);
+  return openGroup(returnsOperation("group()", "body", body), options);
+}
+
+/**
+ * `group()` for unwind's own operations: the body gets the group as a
+ * `GroupInternal` (see there). Not exported from the package.
+ */
+export function internalGroup<T>(
+  body: (g: GroupInternal<TaskNode<unknown>>) => Operation<T>,
+  options: GroupOptions = {},
+): Operation<T> {
+  checkGroup(body, options);
+  return openGroup(returnsOperation("group()", "body", body), options);
+}
+
+function openGroup<T>(body: (g: GroupNode) => Operation<T>, options: GroupOptions): Operation<T> {
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();
@@ -51,7 +68,7 @@ export function group<T>(body: (g: Group) => Operation<T>, options: GroupOptions
       const node = new GroupNode(owner, options.name, options);
       let thrown = false;
       try {
-        const value = yield* scoped(() => node.main(run));
+        const value = yield* scoped(() => node.main(body));
         if (node.failures.length > 0) {
           thrown = true;
           throw new GroupError(node.path, node.failures);

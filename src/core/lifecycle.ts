@@ -2,12 +2,22 @@ import type { Channel } from "node:diagnostics_channel";
 import { haltBeginChannel, settleChannel, type UnwindEvent } from "./diagnostics.ts";
 import type { HaltReason } from "./halt-reason.ts";
 import { spawnSite } from "./spawn-site.ts";
-import type { TaskState } from "./task-state.ts";
+import type { TaskState } from "./types.ts";
 
 /**
  * The part of a task or group that the tree, the stuck report, halt reasons
  * and cancel signals read: where it is in its life, since when, and why it
  * is being torn down.
+ *
+ * A task (`TaskNode`) and a group (`GroupNode`) go through the same life
+ * steps, named the same in both, each announced on its diagnostics channel:
+ *
+ * - `begin`: it runs from now on (`spawn`). A task may first `queue` for a
+ *   place under its group's `limit`, or be `drop`ped without ever beginning.
+ * - `beginHalt(reason)`: its teardown starts, once (`halt-begin`); the
+ *   cancel signal aborts before any cleanup runs. A group that ended by
+ *   itself begins its teardown without a reason (and publishes nothing).
+ * - `settle`: every cleanup has run; its final state is set (`settle`).
  */
 export abstract class Lifecycle {
   abstract readonly path: string;
@@ -32,10 +42,11 @@ export abstract class Lifecycle {
   }
 
   /**
-   * Enters `halting` (once) with `reason`, and aborts the cancel signal
-   * before any cleanup runs. Returns false if it was not running.
+   * Life step `beginHalt`: enters `halting` (once) with `reason`, and aborts
+   * the cancel signal before any cleanup runs. Returns false if it was not
+   * running (or queued).
    */
-  protected enterHalting(reason: HaltReason | undefined): boolean {
+  beginHalt(reason: HaltReason | undefined): boolean {
     if (this.state !== "running" && this.state !== "queued") return false;
     this.state = "halting";
     this.haltStartedAt = Date.now();
@@ -47,7 +58,16 @@ export abstract class Lifecycle {
     return true;
   }
 
-  /** Announces the end, once every cleanup has run. */
+  /**
+   * Life step `settle`, first half: the final state, once every cleanup has
+   * run. Failed if it failed, else halted if its halt began with a reason,
+   * else done.
+   */
+  protected settleState(failed: boolean): void {
+    this.state = failed ? "failed" : this.haltReason ? "halted" : "done";
+  }
+
+  /** Life step `settle`, second half: announces the end. */
   protected announceSettled(): void {
     if (!settleChannel.hasSubscribers) return;
     // Only a halt has a teardown worth timing; a group that ended by itself has none.

@@ -1,9 +1,9 @@
 import type { Coroutine, Effect, Operation, Result, Scope } from "effection";
 import { checkOnTeardown } from "./arguments.ts";
-import { type Cleanup, runCleanup } from "./cleanup.ts";
-import { exitAtOnce, internal, OK } from "./effection-internals.ts";
-import { GroupNode } from "./group-node.ts";
+import { addScopeCleanup } from "./cleanup.ts";
+import { exitAtOnce, OK } from "./effection-internals.ts";
 import { OwnerContext } from "./owner.ts";
+import type { Cleanup } from "./types.ts";
 
 /**
  * Registers a cleanup in the current task (or group body). It runs exactly
@@ -97,16 +97,5 @@ class Registration implements Iterator<Effect<void>, void, unknown>, Effect<void
  */
 export function addTeardown(scope: Scope, cleanup: Cleanup): () => void {
   const owner = scope.get(OwnerContext);
-  if (owner instanceof GroupNode && owner.ownsBodyScope(scope)) {
-    // A group body's cleanups wait for the group's children.
-    owner.addCleanup(cleanup);
-    return () => owner.removeCleanup(cleanup);
-  }
-  // The reason is read when the cleanup runs, not when it is registered.
-  return internal(scope).ensure(() =>
-    runCleanup(cleanup, owner?.haltReason, (error) => {
-      if (!owner) throw error;
-      owner.cleanupFailed(error);
-    }),
-  );
+  return owner ? owner.addTeardown(scope, cleanup) : addScopeCleanup(scope, cleanup, undefined);
 }

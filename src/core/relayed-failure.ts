@@ -1,5 +1,4 @@
-import type { TaskFailure } from "./group-error.ts";
-import type { Owner } from "./owner.ts";
+import type { Owner, TaskFailure } from "./types.ts";
 
 /**
  * Failures that `yield* handle` threw into the code of an owner (a task or

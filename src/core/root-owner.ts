@@ -1,8 +1,8 @@
-import type { Drainable } from "./drain-registry.ts";
-import { addFailure, type TaskFailure } from "./group-error.ts";
-import type { GroupNode } from "./group-node.ts";
+import type { Scope } from "effection";
+import { addScopeCleanup } from "./cleanup.ts";
+import { addFailure } from "./group-error.ts";
 import type { HaltReason } from "./halt-reason.ts";
-import type { Owner } from "./owner.ts";
+import type { Cleanup, Drainable, TaskFailure, TreeGroup, TreeRoot } from "./types.ts";
 
 /**
  * What sits above the root group of a `run()` or `main()`: it hands halt
@@ -10,12 +10,12 @@ import type { Owner } from "./owner.ts";
  * exists), collects errors no group can throw any more, and tells the entry
  * point when the root's teardown begins (so the deadline can start).
  */
-export class RootOwner implements Owner {
+export class RootOwner implements TreeRoot {
   readonly path = "";
   readonly deadline = Number.POSITIVE_INFINITY;
   haltReason: HaltReason | undefined;
   readonly failures: TaskFailure[] = [];
-  group: GroupNode | undefined;
+  group: TreeGroup | undefined;
   /** Servers and mounted handlers under this root, which `main()` drains at its first signal. */
   readonly drains = new Set<Drainable>();
   constructor(private readonly onTeardownStarted?: () => void) {}
@@ -32,6 +32,10 @@ export class RootOwner implements Owner {
     else addFailure(this.failures, failure);
   }
 
+  addTeardown(scope: Scope, cleanup: Cleanup): () => void {
+    return addScopeCleanup(scope, cleanup, this);
+  }
+
   cleanupFailed(error: unknown): void {
     addFailure(this.failures, { path: this.path, phase: "teardown", error });
   }
@@ -40,7 +44,11 @@ export class RootOwner implements Owner {
     for (const failure of failures) addFailure(this.failures, failure);
   }
 
-  attach(group: GroupNode): void {
+  rootGroup(): TreeGroup | undefined {
+    return this.group;
+  }
+
+  attach(group: TreeGroup): void {
     this.group = group;
     if (this.haltReason) group.requestTeardown(this.haltReason);
   }

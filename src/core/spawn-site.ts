@@ -2,9 +2,9 @@ import { isOwnFrame } from "./own-code.ts";
 
 /**
  * Where tasks and groups were started, for the stuck report and the task
- * tree. Off by default: a stack trace per spawn costs several µs, more than
- * the rest of a spawn. On with `UNWIND_SPAWN_SITES=1` in the environment or
- * `main({ spawnSites: true })`.
+ * tree. Off by default: it takes a stack trace per spawn, which makes a
+ * spawn markedly slower (benchmarks/RESULTS.md). On with
+ * `UNWIND_SPAWN_SITES=1` in the environment or `main({ spawnSites: true })`.
  */
 let enabled = process.env.UNWIND_SPAWN_SITES === "1";
 

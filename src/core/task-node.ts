@@ -1,78 +1,37 @@
 import { type Effect, type Operation, type Scope, type Task, useScope } from "effection";
-import { cleanupErrorChannel } from "./diagnostics.ts";
+import { addScopeCleanup } from "./cleanup.ts";
+import { cleanupErrorChannel, spawnChannel } from "./diagnostics.ts";
 import { internal, NOTHING } from "./effection-internals.ts";
-import type { TaskFailure } from "./group-error.ts";
-import type { GroupNode } from "./group-node.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { HaltedError } from "./halted-error.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
-import { type Owner, OwnerContext } from "./owner.ts";
+import { OwnerContext } from "./owner.ts";
 import { failureOf, relay } from "./relayed-failure.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
-import type { TaskState } from "./task-state.ts";
+import type { Cleanup, Owner, TaskFailure, TaskHandle, TaskParent, TreeGroup, TreeNode } from "./types.ts";
 import { WakeList } from "./wake-list.ts";
-
-/**
- * A child task of a group, as its spawner sees it. `yield* handle` waits
- * until the task and its cleanups are done, and gives its value; it throws
- * the task's error if it failed, or a `HaltedError` if it was halted.
- *
- * @example
- * ```ts
- * import { main } from "unwind";
- * import { sleep } from "effection";
- *
- * await main(function* (root) {
- *   const answer = root.spawn(function* () {
- *     yield* sleep(10);
- *     return 42;
- *   }, { name: "answer" });
- *   console.log(yield* answer); // 42, once the task and its cleanups are done
- *   const idle = root.spawn(function* () { yield* sleep(60_000); }, { name: "idle" });
- *   yield* idle.halt(); // returns once idle's teardown has finished
- * });
- * ```
- */
-export interface TaskHandle<T> extends Operation<T> {
-  /** The task's name within its group. */
-  readonly name: string;
-  /** The task's path, such as `main/inner/w2`. */
-  readonly path: string;
-  /** Where the task is in its life. */
-  readonly state: TaskState;
-  /**
-   * Halts the task and returns once its teardown (its children, then its own
-   * cleanups) has finished. Like every operation, it does nothing until it is
-   * run with `yield*`.
-   */
-  halt(): Operation<void>;
-}
-
-/** Rejects a pending `g.start()` whose task ended before calling `ready()`. */
-export type ReadyGate = (error: Error) => void;
 
 /**
  * One task: its handle, its bookkeeping in the tree and the operation that
  * wraps the user's code. Kept small on purpose: one of these (plus
  * effection's own task) is the whole per-task cost of unwind.
  */
-export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, TaskBody<T> {
+export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, TreeNode, TaskBody<T> {
   // On the prototype: no per-instance field.
   get kind(): "task" {
     return "task";
   }
-  /** The effection task; set when the task starts. */
+  /** The effection task; set when the task begins. */
   task: Task<void> | undefined;
   /** Groups nested in this task's body, for the task tree. */
-  groups: Set<GroupNode> | undefined;
-  gate: ReadyGate | undefined;
+  groups: Set<TreeGroup> | undefined;
   private value: T | undefined;
   /** Set when the task failed: the record its group keeps (see `addFailure`). */
   private failure: TaskFailure | undefined;
   private waiters: WakeList | undefined;
 
   constructor(
-    readonly group: GroupNode,
+    readonly group: TaskParent<TaskNode<unknown>>,
     readonly name: string,
   ) {
     super();
@@ -84,6 +43,24 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
 
   get deadline(): number {
     return this.group.deadline;
+  }
+
+  /** Life step `queue`: it waits for a place under its group's `limit`. */
+  queue(): void {
+    this.state = "queued";
+  }
+
+  /** Life step `begin`: runs `op` as an effection task in `children`, its group's scope for them. */
+  begin(children: Scope, op: () => Operation<T>): void {
+    this.state = "running";
+    this.task = children.run(() => this.main(op));
+    this.publish(spawnChannel);
+  }
+
+  /** Life step `drop`: a task that never began (spawned during teardown, or still queued). */
+  drop(reason: HaltReason | undefined): void {
+    this.beginHalt(reason);
+    this.state = "halted";
   }
 
   /** The operation effection runs as this task (see `TaskRun`). */
@@ -118,48 +95,31 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
 
   private failWith(failure: TaskFailure): void {
     this.failure = failure;
-    const gate = this.gate;
-    if (gate) {
-      // Before ready(), a failure belongs to the caller of g.start().
-      this.gate = undefined;
-      const { error } = failure;
-      gate(error instanceof Error ? error : new Error(String(error), { cause: error }));
-    } else {
-      this.group.fail(failure, this);
-    }
+    this.passOn(failure);
+  }
+
+  /** Where the task's failure goes: to its group (see `StartedTask` for the other place). */
+  protected passOn(failure: TaskFailure): void {
+    this.group.fail(failure, this);
   }
 
   /**
-   * Marks the task settled, once. Runs as the task's last destructor; after
-   * a halt it is called again in case the task never took its first step (so
+   * Life step `settle`, once. Runs as the task's last destructor; after a
+   * halt it is called again in case the task never took its first step (so
    * never registered that destructor).
    */
   settle(): Operation<void> {
     if (this.settled) return NOTHING;
-    if (this.failure) this.state = "failed";
-    else if (this.state === "running") this.state = "done";
-    else this.state = "halted";
-    const gate = this.gate;
-    if (gate) {
-      this.gate = undefined;
-      const how = this.state === "halted" ? "was halted" : "returned";
-      gate(new Error(`${this.path} ${how} before calling ready()`));
-    }
+    this.settleState(this.failure !== undefined);
+    this.settling();
     this.announceSettled();
     this.group.childSettled(this);
     this.waiters?.wakeAll();
     return NOTHING;
   }
 
-  beginHalt(reason: HaltReason): void {
-    this.enterHalting(reason);
-  }
-
-  /** A task that never started (spawned during teardown, or still queued) is dropped. */
-  drop(reason: HaltReason | undefined): void {
-    this.enterHalting(reason);
-    this.state = "halted";
-  }
+  /** Called in `settle()` once the final state is set, before anyone hears of it. */
+  protected settling(): void {}
 
   *[Symbol.iterator](): Iterator<Effect<unknown>, T, unknown> {
     if (!this.settled) {
@@ -208,6 +168,10 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
     else settle();
   }
 
+  addTeardown(scope: Scope, cleanup: Cleanup): () => void {
+    return addScopeCleanup(scope, cleanup, this);
+  }
+
   cleanupFailed(error: unknown): void {
     this.publish(cleanupErrorChannel, { error });
     this.group.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) }, this);
@@ -217,11 +181,15 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Task
     for (const failure of failures) this.group.fail(failure, this);
   }
 
-  attach(group: GroupNode): void {
+  rootGroup(): TreeGroup | undefined {
+    return this.group.rootGroup();
+  }
+
+  attach(group: TreeGroup): void {
     (this.groups ??= new Set()).add(group);
   }
 
-  detach(group: GroupNode): void {
+  detach(group: TreeGroup): void {
     this.groups?.delete(group);
   }
 }

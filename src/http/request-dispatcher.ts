@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Effect } from "effection";
-import type { GroupNode } from "../core/group-node.ts";
+import type { TaskNode } from "../core/task-node.ts";
+import type { GroupInternal } from "../core/types.ts";
 import type { Connections } from "./connections.ts";
 import type { RequestDrain } from "./request-drain.ts";
 import type { RequestErrorInfo, RequestHandler } from "./request-handler.ts";
@@ -22,7 +23,7 @@ export class RequestDispatcher implements RequestHost {
   private sequence = 0;
 
   constructor(
-    private readonly group: GroupNode,
+    private readonly group: GroupInternal<TaskNode<unknown>>,
     private readonly handler: RequestHandler,
     private readonly settings: RequestSettings,
     private readonly drain: RequestDrain,
@@ -51,7 +52,8 @@ export class RequestDispatcher implements RequestHost {
     // cancel it, it registered no cleanup), so it costs what a plain
     // node:http handler costs. Only one that waits gets its request scope,
     // which goes on from where it stopped. (Rejected: a scope for every
-    // request, one effection task of ~100 µs and ~24 KB even when unused.)
+    // request, one effection task even when unused; its cost is in
+    // benchmarks/RESULTS.md, "HTTP: serve()".)
     let steps: Iterator<Effect<unknown>, void, unknown>;
     let first: IteratorResult<Effect<unknown>, void>;
     try {

@@ -1,6 +1,6 @@
 import { type Operation, until } from "effection";
-import type { Drainable } from "../core/drain-registry.ts";
 import { HaltReason } from "../core/halt-reason.ts";
+import type { Drainable } from "../core/types.ts";
 import type { Connections } from "./connections.ts";
 import type { RequestNode } from "./request-node.ts";
 import type { RequestSettings } from "./request-options.ts";

@@ -1,8 +1,9 @@
 import { type Operation, resource, until } from "effection";
 import { DrainContext } from "../core/drain-registry.ts";
-import { group } from "../core/group.ts";
-import { GroupNode } from "../core/group-node.ts";
+import { internalGroup } from "../core/group.ts";
 import { onTeardown } from "../core/on-teardown.ts";
+import type { TaskNode } from "../core/task-node.ts";
+import type { GroupInternal } from "../core/types.ts";
 import type { Connections } from "./connections.ts";
 import { RequestDispatcher } from "./request-dispatcher.ts";
 import { RequestDrain } from "./request-drain.ts";
@@ -28,16 +29,19 @@ export function requestGroup<T>(
   handler: RequestHandler,
   settings: RequestSettings,
   source: RequestSource,
-  open: (dispatcher: RequestDispatcher, drain: RequestDrain, g: GroupNode) => Operation<T>,
+  open: (
+    dispatcher: RequestDispatcher,
+    drain: RequestDrain,
+    g: GroupInternal<TaskNode<unknown>>,
+  ) => Operation<T>,
 ): Operation<T> {
   return resource(function* (provide) {
-    yield* group(
+    yield* internalGroup(
       function* (g) {
-        if (!(g instanceof GroupNode)) throw new Error("unwind: expected a group made by group()");
         const drain = new RequestDrain(g.path, settings, source.connections, source.stopAccepting);
         const dispatcher = new RequestDispatcher(g, handler, settings, drain, source.connections);
         // The group's teardown waits for the drain before it halts a request.
-        g.setDrain(() => until(drain.beginDrain()));
+        g.drainChildrenFirst(() => until(drain.beginDrain()));
         const drains = yield* DrainContext.get();
         drains?.add(drain);
         yield* onTeardown(() => void drains?.delete(drain));

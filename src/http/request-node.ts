@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Operation, useScope } from "effection";
-import type { TaskFailure } from "../core/group-error.ts";
-import type { GroupNode } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { TaskNode } from "../core/task-node.ts";
+import type { TaskFailure, TaskParent } from "../core/types.ts";
 import type { ClientBound } from "./connections.ts";
 import { answerError, endResponse } from "./responses.ts";
 
@@ -17,8 +16,8 @@ export interface RequestHost {
 
 /**
  * The scope of one HTTP request: a task of the server's group, so it costs
- * one effection task (a whole `group()` per request costs about three, which
- * cut the request rate to ~0.4x of a plain effection scope). It is still a
+ * one effection task (a whole `group()` per request costs about three, and
+ * cut the request rate accordingly: benchmarks/RESULTS.md). It is still a
  * full unwind scope: halt reason, cancel signal, cleanups and nested groups.
  *
  * Its errors never fail the server's group: they are reported and answered
@@ -26,7 +25,7 @@ export interface RequestHost {
  */
 export class RequestNode extends TaskNode<void> implements ClientBound {
   constructor(
-    group: GroupNode,
+    group: TaskParent<TaskNode<unknown>>,
     name: string,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,

@@ -1,12 +1,9 @@
 import { type Operation, useScope } from "effection";
-import { GroupNode } from "../core/group-node.ts";
 import type { HaltReasonJSON } from "../core/halt-reason.ts";
-import { type ProcessInfo, processesOf } from "../core/held-processes.ts";
-import { type Owner, OwnerContext } from "../core/owner.ts";
+import { processesOf } from "../core/held-processes.ts";
+import { OwnerContext } from "../core/owner.ts";
 import { restartCountOf } from "../core/restart-count.ts";
-import { RootOwner } from "../core/root-owner.ts";
-import { TaskNode } from "../core/task-node.ts";
-import type { TaskState } from "../core/task-state.ts";
+import type { ProcessInfo, TaskState, TreeNode } from "../core/types.ts";
 import { taskId } from "./task-id.ts";
 
 /**
@@ -58,14 +55,12 @@ export interface TaskTree {
   readonly children: readonly TaskTree[];
 }
 
-type Node = GroupNode | TaskNode<unknown>;
-
 /** The snapshot of `node` and everything under it. */
-export function snapshot(node: Node): TaskTree {
+export function snapshot(node: TreeNode): TaskTree {
   const id = taskId(node); // before the children's: ids go in tree order
   const children: TaskTree[] = [];
   if (node.groups) for (const group of node.groups) children.push(snapshot(group));
-  if (node instanceof GroupNode) for (const task of node.tasks) children.push(snapshot(task));
+  if (node.tasks) for (const task of node.tasks) children.push(snapshot(task));
   const processes = processesOf(node);
   const restarts = restartCountOf(node);
   return {
@@ -77,28 +72,13 @@ export function snapshot(node: Node): TaskTree {
     startedAt: node.startedAt,
     ...(node.haltStartedAt ? { haltStartedAt: node.haltStartedAt } : {}),
     ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
-    ...(node instanceof GroupNode && node.dropped > 0 ? { dropped: node.dropped } : {}),
+    ...(node.dropped ? { dropped: node.dropped } : {}),
     ...(restarts ? { restarts } : {}),
     ...(node.site ? { site: node.site } : {}),
     ...(processes ? { processes } : {}),
     ...(node.waitingFor ? { waitingFor: node.waitingFor } : {}),
     children,
   };
-}
-
-/** The root group above an owner, if it runs under `run()` / `main()`. */
-export function rootGroupOf(owner: Owner | undefined): GroupNode | undefined {
-  let current = owner;
-  let top: GroupNode | undefined;
-  while (current) {
-    if (current instanceof RootOwner) return current.group;
-    if (current instanceof TaskNode) current = current.group;
-    else if (current instanceof GroupNode) {
-      top = current;
-      current = current.owner;
-    } else break;
-  }
-  return top;
 }
 
 /**
@@ -125,7 +105,7 @@ export function inspect(): Operation<TaskTree> {
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();
-      const root = rootGroupOf(scope.get(OwnerContext));
+      const root = scope.get(OwnerContext)?.rootGroup();
       if (!root) throw new Error("inspect() must run inside main(), run() or group()");
       return snapshot(root);
     },

@@ -1,7 +1,5 @@
-import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts";
-import { GroupNode } from "../core/group-node.ts";
-import type { RootOwner } from "../core/root-owner.ts";
-import type { TaskNode } from "../core/task-node.ts";
+import { addFailure, GroupError } from "../core/group-error.ts";
+import type { TaskFailure, TreeNode, TreeRoot } from "../core/types.ts";
 import { colorsFor, painter } from "./colors.ts";
 import type { TaskTree } from "./inspect.ts";
 import { formatOpenTasks } from "./tree-printer.ts";
@@ -29,7 +27,7 @@ export function formatStuckReport(
  * errors up only when it ends), so they would go down with the process.
  */
 export function abandonedTeardown(
-  owner: RootOwner,
+  owner: TreeRoot,
   stuck: TaskTree | undefined,
   why: string,
   now: number = Date.now(),
@@ -46,13 +44,11 @@ export function abandonedTeardown(
 }
 
 /** Every failure recorded in the live tree under `owner` and by `owner` itself, each once. */
-export function failuresSoFar(owner: RootOwner): TaskFailure[] {
+export function failuresSoFar(owner: TreeRoot): TaskFailure[] {
   const failures: TaskFailure[] = [];
-  const visit = (node: GroupNode | TaskNode<unknown>) => {
-    if (node instanceof GroupNode) {
-      for (const failure of node.failures) addFailure(failures, failure);
-      for (const task of node.tasks) visit(task);
-    }
+  const visit = (node: TreeNode) => {
+    for (const failure of node.failures ?? []) addFailure(failures, failure);
+    for (const task of node.tasks ?? []) visit(task);
     for (const group of node.groups ?? []) visit(group);
   };
   if (owner.group) visit(owner.group);

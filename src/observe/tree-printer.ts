@@ -1,5 +1,4 @@
-import type { ProcessInfo } from "../core/held-processes.ts";
-import type { TaskState } from "../core/task-state.ts";
+import type { ProcessInfo, TaskState } from "../core/types.ts";
 import { colorsFor, type Paint, painter, type Style } from "./colors.ts";
 import type { TaskTree } from "./inspect.ts";
 

@@ -1,7 +1,8 @@
 import { type Coroutine, type Effect, Err, Ok, type Operation, type Result } from "effection";
 import { exitAtOnce, OK } from "../core/effection-internals.ts";
-import { type Owner, OwnerContext } from "../core/owner.ts";
+import { OwnerContext } from "../core/owner.ts";
 import { promiseWorkSettled, promiseWorkStarted } from "../core/promise-work.ts";
+import type { Owner } from "../core/types.ts";
 
 /**
  * Awaits promise work that can be cancelled, and on a halt cancels it and

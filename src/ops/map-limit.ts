@@ -1,10 +1,10 @@
 import { type Operation, until } from "effection";
 import { checkMapLimit } from "../core/arguments.ts";
-import { group } from "../core/group.ts";
-import { GroupError, type TaskFailure } from "../core/group-error.ts";
+import { internalGroup } from "../core/group.ts";
+import { GroupError } from "../core/group-error.ts";
 import { onTeardown } from "../core/on-teardown.ts";
 import { isPromiseLike } from "../core/promise-like.ts";
-import type { TaskNode } from "../core/task-node.ts";
+import type { TaskFailure } from "../core/types.ts";
 
 /**
  * One job of `mapLimit`: a promise, or an operation.
@@ -62,7 +62,7 @@ export function mapLimit<T, R>(
 ): Operation<R[]> {
   checkMapLimit(items, limit, fn);
   const list = Array.from(items);
-  return group(function* (g) {
+  return internalGroup(function* (g) {
     const results = new Array<R>(list.length);
     const failures: TaskFailure[] = [];
     const stop = new AbortController();
@@ -78,7 +78,7 @@ export function mapLimit<T, R>(
             results[index] = await job;
           } else {
             operationJob = true;
-            const task = g.spawn(() => job, { name: `job-${index}` }) as TaskNode<R>;
+            const task = g.spawn(() => job, { name: `job-${index}` });
             await new Promise<void>((resolve) => task.onSettled(resolve));
             results[index] = task.result();
           }

@@ -1,11 +1,8 @@
 import { type Operation, type Scope, sleep } from "effection";
 import { checkSupervisedSpawn, returnsOperation } from "../core/arguments.ts";
 import { restartChannel } from "../core/diagnostics.ts";
-import type { TaskFailure } from "../core/group-error.ts";
-import type { GroupNode, SpawnOptions } from "../core/group-node.ts";
 import { setRestartCount } from "../core/restart-count.ts";
-import type { TaskHandle } from "../core/task-node.ts";
-import type { TaskState } from "../core/task-state.ts";
+import type { GroupInternal, SpawnOptions, TaskFailure, TaskHandle, TaskState } from "../core/types.ts";
 import { WakeList } from "../core/wake-list.ts";
 import { type BackoffSettings, backoffDelay } from "./backoff.ts";
 import { RestartIntensityError } from "./restart-intensity-error.ts";
@@ -224,7 +221,7 @@ export class Supervision implements Supervisor {
   restarts = 0;
 
   constructor(
-    private readonly group: GroupNode,
+    private readonly group: GroupInternal<unknown>,
     /** The body's scope: the control task and the backoff timers run in it. */
     private readonly scope: Scope,
     private readonly settings: SupervisionSettings,

@@ -1,7 +1,6 @@
 import { type Operation, useScope } from "effection";
 import { checkSupervisor, returnsOperation } from "../core/arguments.ts";
-import { group } from "../core/group.ts";
-import { GroupNode } from "../core/group-node.ts";
+import { internalGroup } from "../core/group.ts";
 import { type Backoff, backoffSettings } from "./backoff.ts";
 import {
   type RestartStrategy,
@@ -117,9 +116,8 @@ export function supervisor<T>(
   body = returnsOperation("supervisor()", "body", body);
   const { name, teardown } = options;
   const settings = supervisionSettings("supervisor()", "options", options);
-  return group(
+  return internalGroup(
     function* (g) {
-      if (!(g instanceof GroupNode)) throw new Error("unwind: expected a group made by group()");
       const supervision = new Supervision(g, yield* useScope(), settings);
       const value = yield* body(supervision);
       // Like a group's join, but a child may still come back: wait until none can.

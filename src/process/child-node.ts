@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { type Operation, until } from "effection";
-import type { HeldProcess, ProcessInfo } from "../core/held-processes.ts";
+import type { HeldProcess, ProcessInfo } from "../core/types.ts";
 import { ProcessError } from "./process-error.ts";
 import { groupAlive, signalGroup } from "./process-group.ts";
 import type { ExitStatus, Process } from "./process-handle.ts";

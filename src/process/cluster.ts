@@ -13,8 +13,9 @@ import {
   segmentName,
   signalName,
 } from "../core/arguments.ts";
-import { type Drainable, DrainContext } from "../core/drain-registry.ts";
+import { DrainContext } from "../core/drain-registry.ts";
 import { onTeardown } from "../core/on-teardown.ts";
+import type { Drainable } from "../core/types.ts";
 import { WakeList } from "../core/wake-list.ts";
 import type { Backoff } from "../ops/backoff.ts";
 import type { Supervisor } from "../ops/supervision.ts";

@@ -3,11 +3,10 @@ import { once } from "node:events";
 import { constants } from "node:os";
 import { basename } from "node:path";
 import { type Operation, until, useScope } from "effection";
-import type { GroupNode } from "../core/group-node.ts";
 import { holdProcess } from "../core/held-processes.ts";
 import { addTeardown } from "../core/on-teardown.ts";
-import { type Owner, OwnerContext } from "../core/owner.ts";
-import { rootGroupOf } from "../observe/inspect.ts";
+import { OwnerContext } from "../core/owner.ts";
+import type { Owner, TreeGroup } from "../core/types.ts";
 import { CLUSTER_WORKER_ENV } from "../program/cluster-worker.ts";
 import { ChildNode } from "./child-node.ts";
 import type { Process } from "./process-handle.ts";
@@ -162,7 +161,7 @@ export function exec(
 }
 
 /** Roots that hold a watchdog lease until they end (see watchdog.ts). */
-const leasedRoots = new WeakSet<GroupNode>();
+const leasedRoots = new WeakSet<TreeGroup>();
 
 /**
  * The watchdog lives as long as the root that first needed it, so that a
@@ -171,7 +170,7 @@ const leasedRoots = new WeakSet<GroupNode>();
  * it runs after everything in the tree, processes included, has gone.
  */
 function leaseForRoot(owner: Owner | undefined): void {
-  const root = rootGroupOf(owner);
+  const root = owner?.rootGroup();
   if (!root || leasedRoots.has(root) || root.state !== "running") return;
   const release = watchdog.lease();
   leasedRoots.add(root);

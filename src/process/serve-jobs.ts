@@ -1,12 +1,11 @@
 import { isMainThread, parentPort } from "node:worker_threads";
 import { type Operation, suspend, until, useScope } from "effection";
-import { group } from "../core/group.ts";
+import { internalGroup } from "../core/group.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { onTeardown } from "../core/on-teardown.ts";
 import { OwnerContext } from "../core/owner.ts";
 import { isPromiseLike } from "../core/promise-like.ts";
-import type { TaskNode } from "../core/task-node.ts";
-import { rootGroupOf } from "../observe/inspect.ts";
+import type { ChildTask } from "../core/types.ts";
 import { useCancelSignal } from "../ops/use-cancel-signal.ts";
 import { isProtocolMessage, PROTOCOL, sendFailure } from "../program/worker-protocol.ts";
 import type { JobReply, JobRequest } from "./job-protocol.ts";
@@ -71,10 +70,10 @@ export function serveJobs<Job>(handler: JobHandler<Job, unknown>): Operation<voi
           "serveJobs() answers the jobs of a workerPool(): call it in the worker module, under main()",
         );
       }
-      const root = rootGroupOf((yield* useScope()).get(OwnerContext))?.path ?? "";
+      const root = (yield* useScope()).get(OwnerContext)?.rootGroup()?.path ?? "";
       const send = (reply: JobReply) => port.postMessage(reply);
-      yield* group(function* (g) {
-        const running = new Map<number, TaskNode<void>>();
+      yield* internalGroup(function* (g) {
+        const running = new Map<number, ChildTask<void>>();
         const start = (id: number, job: Job) => {
           const name = `job-${id}`;
           // Not task.path: the body may take its first step inside g.spawn().
@@ -99,7 +98,7 @@ export function serveJobs<Job>(handler: JobHandler<Job, unknown>): Operation<voi
               }
             },
             { name },
-          ) as TaskNode<void>;
+          );
           running.set(id, task);
         };
         const onMessage = (message: unknown) => {

@@ -1,4 +1,5 @@
-import { GroupError, type TaskFailure } from "../core/group-error.ts";
+import { GroupError } from "../core/group-error.ts";
+import type { TaskFailure } from "../core/types.ts";
 
 /**
  * A worker thread (`worker()`, a `workerPool()` worker or one of its jobs)

@@ -1,9 +1,9 @@
 import { type Operation, until, useScope, withResolvers } from "effection";
 import { internal } from "../core/effection-internals.ts";
-import type { TaskFailure } from "../core/group-error.ts";
 import { holdProcess } from "../core/held-processes.ts";
 import { addTeardown } from "../core/on-teardown.ts";
-import { type Owner, OwnerContext } from "../core/owner.ts";
+import { OwnerContext } from "../core/owner.ts";
+import type { Owner, TaskFailure } from "../core/types.ts";
 import { PROTOCOL, receiveFailure } from "../program/worker-protocol.ts";
 import type { JobReply, JobRequest } from "./job-protocol.ts";
 import { checkWorkerArguments } from "./worker.ts";

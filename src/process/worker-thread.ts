@@ -1,8 +1,7 @@
 import { basename, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { TaskFailure } from "../core/group-error.ts";
-import type { HeldProcess, ProcessInfo } from "../core/held-processes.ts";
+import type { HeldProcess, ProcessInfo, TaskFailure } from "../core/types.ts";
 import { ExitCode } from "../program/exit-codes.ts";
 import { HALT, PARENT_PORT_MARK } from "../program/parent-port.ts";
 import {

@@ -1,9 +1,9 @@
 import type { Operation } from "effection";
 import { checkMain, returnsOperation } from "../core/arguments.ts";
-import { addFailure, GroupError, type TaskFailure } from "../core/group-error.ts";
-import type { Group, GroupOptions } from "../core/group-node.ts";
+import { addFailure, GroupError } from "../core/group-error.ts";
 import { HaltReason } from "../core/halt-reason.ts";
 import { recordSpawnSites } from "../core/spawn-site.ts";
+import type { Group, GroupOptions, TaskFailure } from "../core/types.ts";
 import { colorsFor } from "../observe/colors.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { abandonedTeardown, failuresOf, formatFailures } from "../observe/report.ts";

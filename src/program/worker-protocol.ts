@@ -1,4 +1,4 @@
-import type { TaskFailure, TaskPhase } from "../core/group-error.ts";
+import type { TaskFailure, TaskPhase } from "../core/types.ts";
 
 /**
  * The messages unwind sends between a worker thread and the thread that

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Operation } from "effection";
 import { returnsOperation } from "../core/arguments.ts";
-import type { Group } from "../core/group-node.ts";
+import type { Group } from "../core/types.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import type { ProgramHost } from "../program/host.ts";
 import type { ProgramState } from "../program/inspect-socket.ts";

@@ -1,7 +1,7 @@
 import type { Operation } from "effection";
 import { returnsOperation } from "../core/arguments.ts";
-import type { Group, GroupOptions } from "../core/group-node.ts";
 import { HaltReason } from "../core/halt-reason.ts";
+import type { Group, GroupOptions } from "../core/types.ts";
 import { RootHandle } from "../program/run.ts";
 import { checkTestRun } from "./arguments.ts";
 import { Autojump } from "./autojump.ts";

@@ -46,8 +46,8 @@ function* halted(events: string[], name: string): Operation<void> {
 }
 
 describe("effection contract", () => {
-  // effection-internals.ts checks for the method; on-teardown.ts, task-node.ts,
-  // group-node.ts and shield.ts call it.
+  // effection-internals.ts checks for the method; cleanup.ts, task-node.ts,
+  // group-node.ts, shield.ts and worker-pool.ts call it.
   it("every scope has ensure(destructor), which returns a function that unregisters it", async () => {
     const events: string[] = [];
     await run(function* () {

@@ -3,7 +3,8 @@
 // main() does, one step at a time (its shutdown delay, a drain started
 // synchronously).
 import type { Operation } from "effection";
-import { type Drainable, DrainContext } from "../../src/core/drain-registry.ts";
+import { DrainContext } from "../../src/core/drain-registry.ts";
+import type { Drainable } from "../../src/core/types.ts";
 
 export type { Drainable };
 

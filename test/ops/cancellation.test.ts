@@ -347,6 +347,43 @@ describe("limit", () => {
     assert.deepEqual(started, ["a", "b"]);
     assert.equal(duringTeardown, "pool dropped 2 (halted)");
   });
+
+  it("a queued child halted by its handle never starts, and its place goes to the next one", async () => {
+    const events: string[] = [];
+    await run(function* () {
+      yield* group(
+        function* (g) {
+          const a = g.spawn(
+            function* () {
+              yield* sleep(5);
+              events.push("a done");
+            },
+            { name: "a" },
+          );
+          const b = g.spawn(
+            function* () {
+              events.push("b started");
+            },
+            { name: "b" },
+          );
+          const c = g.spawn(
+            function* () {
+              events.push("c started");
+            },
+            { name: "c" },
+          );
+          events.push(`b ${b.state}, c ${c.state}`);
+          yield* b.halt();
+          events.push(`b ${b.state}`);
+          yield* a;
+          yield* c;
+          events.push(`c ${c.state}`);
+        },
+        { name: "pool", limit: 1 },
+      );
+    });
+    assert.deepEqual(events, ["b queued, c queued", "b halted", "a done", "c started", "c done"]);
+  });
 });
 
 describe("group options", () => {

@@ -1,7 +1,8 @@
 // The source tree shows the architecture: each layer folder of src/ imports
-// only from itself and the layers below it (type-only imports included), and
-// the core entry point loads no HTTP code, no child processes, none of the
-// `unwind` command and none of the testing kit.
+// only from itself and the layers below it (type-only imports included), no
+// file imports itself back through others, and the core entry point loads no
+// HTTP code, no child processes, none of the `unwind` command and none of the
+// testing kit.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -43,6 +44,31 @@ const edges = new Map(
   ]),
 );
 
+/**
+ * The import cycles of a graph, each as the files along it (the first file
+ * again at the end), found by a depth-first walk: an edge back to a file
+ * still on the walk's path closes a cycle.
+ */
+function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const visit = (file: string) => {
+    path.push(file);
+    onPath.add(file);
+    for (const target of graph.get(file) ?? []) {
+      if (onPath.has(target)) cycles.push([...path.slice(path.indexOf(target)), target]);
+      else if (!done.has(target) && graph.has(target)) visit(target);
+    }
+    path.pop();
+    onPath.delete(file);
+    done.add(file);
+  };
+  for (const file of [...graph.keys()].sort()) if (!done.has(file)) visit(file);
+  return cycles;
+}
+
 describe("the layers of src/", () => {
   it("has only layer folders and the entry point at its top", () => {
     const top = readdirSync(src).sort();
@@ -62,6 +88,25 @@ describe("the layers of src/", () => {
       }
     }
     assert.deepEqual(upward, []);
+  });
+
+  it("has no import cycle, type-only imports included", () => {
+    const cycles = cyclesOf(edges).map((cycle) => cycle.map((file) => relative(src, file)).join(" -> "));
+    assert.deepEqual(cycles, []);
+  });
+
+  it("the cycle check finds a cycle, however long, and names its files (the check can fail)", () => {
+    const graph = new Map([
+      ["a.ts", ["b.ts"]],
+      ["b.ts", ["c.ts", "d.ts"]],
+      ["c.ts", ["a.ts"]],
+      ["d.ts", ["d.ts"]],
+      ["e.ts", ["a.ts"]],
+    ]);
+    assert.deepEqual(cyclesOf(graph), [
+      ["a.ts", "b.ts", "c.ts", "a.ts"],
+      ["d.ts", "d.ts"],
+    ]);
   });
 
   it("keeps node:http, node:stream, node:child_process and node:cluster out of everything the core entry loads", () => {
