@@ -167,6 +167,28 @@ describe("group(body, options) at the call", () => {
     );
   });
 
+  it("says what it got with the right article, and an iterable collection is no operation", () => {
+    class HTTPServer {}
+    assert.deepEqual(
+      [
+        thrown(() => group(loose(new URL("file:///srv/app.js")))),
+        thrown(() => group(loose(new Error("boom")))),
+        thrown(() => group(loose(new HTTPServer()))),
+        thrown(() => group(loose(new Uint8Array(4)))),
+        thrown(() => group(loose(new Map()))),
+        thrown(() => group(loose(new Set()))),
+      ],
+      [
+        `TypeError: group(): body ${FACTORY}, got a URL`,
+        `TypeError: group(): body ${FACTORY}, got an Error`,
+        `TypeError: group(): body ${FACTORY}, got an HTTPServer`,
+        `TypeError: group(): body ${FACTORY}, got a Uint8Array`,
+        `TypeError: group(): body ${FACTORY}, got a Map`,
+        `TypeError: group(): body ${FACTORY}, got a Set`,
+      ],
+    );
+  });
+
   it("accepts only the documented teardown and policy: a misspelt value is an error, not the default", () => {
     assert.deepEqual(
       [
