@@ -8,6 +8,7 @@ import { isPromiseLike } from "../core/promise-like.ts";
 import type { ChildTask } from "../core/types.ts";
 import { useCancelSignal } from "../ops/use-cancel-signal.ts";
 import { isProtocolMessage, PROTOCOL, sendFailure } from "../program/worker-protocol.ts";
+import { checkServeJobs } from "./arguments.ts";
 import type { JobReply, JobRequest } from "./job-protocol.ts";
 
 /**
@@ -59,9 +60,7 @@ export type JobHandler<Job, Result> = (
  * ```
  */
 export function serveJobs<Job>(handler: JobHandler<Job, unknown>): Operation<void> {
-  if (typeof handler !== "function") {
-    throw new TypeError(`serveJobs(): handler must be a function (job, signal) => result, got ${handler}`);
-  }
+  checkServeJobs(handler);
   return {
     *[Symbol.iterator]() {
       const port = parentPort;

@@ -5,8 +5,8 @@ import { addTeardown } from "../core/on-teardown.ts";
 import { OwnerContext } from "../core/owner.ts";
 import type { Owner, TaskFailure } from "../core/types.ts";
 import { PROTOCOL, receiveFailure } from "../program/worker-protocol.ts";
+import { checkWorkerPool } from "./arguments.ts";
 import type { JobReply, JobRequest } from "./job-protocol.ts";
-import { checkWorkerArguments } from "./worker.ts";
 import { WorkerError } from "./worker-error.ts";
 import { WorkerThread } from "./worker-thread.ts";
 
@@ -104,11 +104,8 @@ export function workerPool<Job = unknown, Result = unknown>(
   module: URL | string,
   options: WorkerPoolOptions,
 ): Operation<WorkerPool<Job, Result>> {
-  checkWorkerArguments("workerPool", module, options ?? {});
+  checkWorkerPool(module, options);
   const { size, gracePeriod = 5000, data, name = "pool" } = options;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(`workerPool(): size must be an integer >= 1, got ${size}`);
-  }
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();

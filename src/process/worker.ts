@@ -3,6 +3,7 @@ import { type Operation, until, useScope } from "effection";
 import { holdProcess } from "../core/held-processes.ts";
 import { addTeardown } from "../core/on-teardown.ts";
 import { OwnerContext } from "../core/owner.ts";
+import { checkWorker } from "./arguments.ts";
 import { defaultWorkerName, WorkerThread } from "./worker-thread.ts";
 
 /**
@@ -106,7 +107,7 @@ export interface WorkerHandle {
  * ```
  */
 export function worker(module: URL | string, options: WorkerOptions = {}): Operation<WorkerHandle> {
-  checkWorkerArguments("worker", module, options);
+  checkWorker(module, options);
   const { gracePeriod = 5000, data } = options;
   const name = options.name ?? defaultWorkerName(module);
   return {
@@ -184,24 +185,5 @@ class OwnedWorker implements WorkerHandle {
     if (!this.thread.failure || this.delivered) return;
     this.delivered = true;
     throw this.thread.failure;
-  }
-}
-
-export function checkWorkerArguments(
-  fn: string,
-  module: URL | string,
-  options: { name?: string; gracePeriod?: number },
-): void {
-  if (!(module instanceof URL) && (typeof module !== "string" || module === "")) {
-    throw new TypeError(
-      `${fn}(): module must be a URL or a path, e.g. new URL("./job.js", import.meta.url), got ${module}`,
-    );
-  }
-  const { name, gracePeriod } = options;
-  if (name !== undefined && (typeof name !== "string" || name === "" || name.includes("/"))) {
-    throw new TypeError(`${fn}(): name must be a non-empty string without "/", got ${name}`);
-  }
-  if (gracePeriod !== undefined && (!Number.isFinite(gracePeriod) || gracePeriod < 0)) {
-    throw new RangeError(`${fn}(): gracePeriod must be a number of milliseconds >= 0, got ${gracePeriod}`);
   }
 }

@@ -183,16 +183,4 @@ describe("worker(): a worker thread owned by a task", () => {
     assert.equal(held?.kind === "worker" && held.threadId, threadId);
     assert.match(held?.kind === "worker" ? held.module : "", /^data:text\/javascript,/);
   });
-
-  it("rejects bad arguments at the call", () => {
-    assert.throws(() => worker(42 as unknown as string), /worker\(\): module must be a URL or a path/);
-    assert.throws(
-      () => worker(fixture("plain"), { name: "a/b" }),
-      /worker\(\): name must be a non-empty string without "\/"/,
-    );
-    assert.throws(
-      () => worker(fixture("plain"), { gracePeriod: Number.NaN }),
-      /worker\(\): gracePeriod must be a number/,
-    );
-  });
 });
