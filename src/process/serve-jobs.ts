@@ -49,14 +49,15 @@ export type JobHandler<Job, Result> = (
  * (a generator function that `yield*`s now and then) to be cancellable.
  *
  * @example
+ * A worker's module, `fib-worker.ts`, that a program starts (compiled) with
+ * `workerPool(new URL("./fib-worker.js", import.meta.url), { size: 4 })`:
  * ```ts
- * // fib-worker.js, started by workerPool(new URL("./fib-worker.js", import.meta.url), { size: 4 })
  * import { main } from "unwind";
  * import { serveJobs } from "unwind/process";
  *
- * const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
  *
- * await main(() => serveJobs((n) => fib(n)));
+ * await main(() => serveJobs((n: number) => fib(n)));
  * ```
  */
 export function serveJobs<Job>(handler: JobHandler<Job, unknown>): Operation<void> {

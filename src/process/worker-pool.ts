@@ -82,8 +82,8 @@ export interface WorkerPool<Job, Result> {
  * and fails the job it was running.
  *
  * @example
+ * The program, `main.ts`, compiled to `main.js` next to `fib-worker.js`:
  * ```ts
- * // main.ts
  * import { main, mapLimit } from "unwind";
  * import { workerPool } from "unwind/process";
  *
@@ -91,13 +91,17 @@ export interface WorkerPool<Job, Result> {
  *   const pool = yield* workerPool<number, number>(new URL("./fib-worker.js", import.meta.url), { size: 2 });
  *   console.log(yield* mapLimit([25, 26, 27, 28], 2, (n) => pool.run(n)));
  * });
+ * ```
  *
- * // fib-worker.js
+ * @example
+ * The worker's module, `fib-worker.ts`: its own `main()` answers the jobs.
+ * ```ts
  * import { main } from "unwind";
  * import { serveJobs } from "unwind/process";
  *
- * const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
- * await main(() => serveJobs((n) => fib(n)));
+ * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ *
+ * await main(() => serveJobs((n: number) => fib(n)));
  * ```
  */
 export function workerPool<Job = unknown, Result = unknown>(

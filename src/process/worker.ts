@@ -84,8 +84,8 @@ export interface WorkerHandle {
  * inherited by worker threads).
  *
  * @example
+ * The program, `main.ts`, compiled to `main.js` next to `indexer.js`:
  * ```ts
- * // parent.ts
  * import { main } from "unwind";
  * import { worker } from "unwind/process";
  * import { sleep } from "effection";
@@ -94,14 +94,19 @@ export interface WorkerHandle {
  *   yield* worker(new URL("./indexer.js", import.meta.url), { name: "indexer", data: { dir: "/srv/docs" } });
  *   yield* sleep(60_000); // then the indexer's main() is halted, as on SIGTERM
  * });
+ * ```
  *
- * // indexer.js
+ * @example
+ * The worker's module, `indexer.ts`: a program of its own.
+ * ```ts
+ * import { workerData } from "node:worker_threads";
  * import { main, onTeardown } from "unwind";
  * import { suspend } from "effection";
- * import { workerData } from "node:worker_threads";
+ *
+ * const { dir } = workerData as { dir: string };
  *
  * await main(function* () {
- *   yield* onTeardown(() => console.log(`indexer of ${workerData.dir} stopped`));
+ *   yield* onTeardown(() => console.log(`indexer of ${dir} stopped`));
  *   yield* suspend();
  * });
  * ```
