@@ -15,19 +15,8 @@ import {
   withTimeout,
 } from "unwind";
 import { testRun } from "unwind/testing";
-
-/** Lets promise callbacks and effection's reducer run. */
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-function* suspended(events: string[], name: string): Operation<void> {
-  yield* onTeardown(async () => {
-    await Promise.resolve();
-    events.push(`${name} cleaned up at ${Date.now()}`);
-  });
-  yield* suspend();
-}
+import { flush } from "../helpers/event-loop.ts";
+import { suspended } from "../helpers/suspended.ts";
 
 /** The failures of a run that fails, as [path, limit in ms]. */
 async function timedOut(body: () => Operation<void>): Promise<[string, number][]> {

@@ -7,12 +7,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { exec, serveJobs, worker, workerPool } from "unwind/process";
+import { loose, TIMER_LIMIT } from "../helpers/misuse.ts";
 import { thrown } from "../helpers/thrown.ts";
 
-/** A value TypeScript would reject, as the mistake is written in JavaScript. */
-const loose = (value: unknown) => value as never;
-
-const TIMER_LIMIT = "2147483647 ms (about 24.8 days, the longest delay a Node timer takes)";
 const MODULE = 'must be a file or data: URL, or a path, such as new URL("./worker.js", import.meta.url)';
 const STDIO =
   'must be "pipe", "inherit" or "ignore", or an array of three of them (stdin, stdout, stderr) such as ["ignore", "inherit", "pipe"]';

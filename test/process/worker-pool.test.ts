@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sleep, suspend, until } from "effection";
-import { type GroupError, inspect, mapLimit, onTeardown, run, type TaskTree } from "unwind";
+import { inspect, mapLimit, onTeardown, run, type TaskTree } from "unwind";
 import { WorkerError, workerPool } from "unwind/process";
 import type { Answer, Job } from "../fixtures/workers/jobs.ts";
 import { SharedLog } from "../helpers/shared-log.ts";
+import { failureRows } from "../helpers/thrown.ts";
 import { tsWorker } from "../helpers/ts-worker.ts";
 
 const jobs = tsWorker(new URL("../fixtures/workers/jobs.ts", import.meta.url));
-
-const failureRows = (error: unknown) =>
-  (error as GroupError).failures.map((f) => [
-    f.path,
-    f.phase,
-    `${(f.error as Error).name}: ${(f.error as Error).message}`,
-  ]);
 
 describe("workerPool(): CPU jobs over a fixed set of worker threads", () => {
   it("spreads the jobs over its workers and returns the results in the order of the jobs", async () => {

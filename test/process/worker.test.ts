@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { type Operation, suspend, withResolvers } from "effection";
 import { GroupError, inspect, onTeardown, run, type TaskTree } from "unwind";
 import { WorkerError, type WorkerHandle, worker } from "unwind/process";
+import { failureRows } from "../helpers/thrown.ts";
 import { tsWorker } from "../helpers/ts-worker.ts";
 
 const fixture = (name: string) => tsWorker(new URL(`../fixtures/workers/${name}.ts`, import.meta.url));
@@ -39,13 +40,6 @@ async function haltWhenReady(
     yield* g.halt();
   });
 }
-
-const failureRows = (error: unknown) =>
-  (error as GroupError).failures.map((f) => [
-    f.path,
-    f.phase,
-    `${(f.error as Error).name}: ${(f.error as Error).message}`,
-  ]);
 
 describe("worker(): a worker thread owned by a task", () => {
   it("the worker's main() sees the owner's halt as SIGTERM and tears its tree down in tree order first", async () => {
