@@ -102,17 +102,33 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
+/**
+ * `a` or `an`, by the sound the noun starts with: `an Error`, `a URL`,
+ * `an HTTPServer`, `a Uint8Array`. A name that starts with two capitals
+ * starts with a spelt letter (`URL`, `HTTPServer`): "an" before A, E, F, H,
+ * I, L, M, N, O, R, S, X. Otherwise a vowel, except a "u" that sounds
+ * "you" (`Uint8Array`, `User`).
+ */
 function article(noun: string): string {
-  return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
+  const spelt = /^[A-Z]{2}/.test(noun);
+  const vowelSound = spelt ? /^[AEFHILMNORSX]/.test(noun) : /^(?!u(?:ni|int|s[aeiou]))[aeiou]/i.test(noun);
+  return vowelSound ? `an ${noun}` : `a ${noun}`;
 }
 
-/** Is `value` an operation: an object that `yield*` can run (not an array)? */
+/**
+ * Is `value` an operation: an object that `yield*` can run? The iterable
+ * collections (an array, a typed array, a Map, a Set) are not, although
+ * they have a `[Symbol.iterator]`.
+ */
 function isOperation(value: unknown): value is Operation<unknown> {
   return (
     typeof value === "object" &&
     value !== null &&
+    typeof (value as Partial<Operation<unknown>>)[Symbol.iterator] === "function" &&
     !Array.isArray(value) &&
-    typeof (value as Partial<Operation<unknown>>)[Symbol.iterator] === "function"
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof Map) &&
+    !(value instanceof Set)
   );
 }
 
@@ -260,19 +276,30 @@ export const abortSignal: Rule = (caller, param, value) => {
  * else the parameter takes (`, or false`).
  */
 export function signalName(example = "SIGTERM", alternative = ""): Rule {
+  const known = sentSignal(example, alternative);
   return (caller, param, signal) => {
-    if (typeof signal !== "string" || !Object.hasOwn(constants.signals, signal)) {
-      const guess = typeof signal === "string" ? knownSignal(signal) : undefined;
-      const hint = guess ? `; write "${guess}"` : "";
-      fail(
-        typeof signal === "string" ? "range" : "type",
-        caller,
-        `${param} must be the name of a signal Node knows (such as "${example}")${alternative}, got ${describeValue(signal)}${hint}`,
-      );
-    }
+    known(caller, param, signal);
     if (signal === "SIGKILL" || signal === "SIGSTOP") {
       fail("range", caller, `${param} is "${signal}", which no process can catch or handle`);
     }
+  };
+}
+
+/**
+ * The name of a signal Node knows (`os.constants.signals`), to send to
+ * another process: SIGKILL included. `example` and `alternative` as for
+ * `signalName`.
+ */
+export function sentSignal(example = "SIGTERM", alternative = ""): Rule {
+  return (caller, param, signal) => {
+    if (typeof signal === "string" && Object.hasOwn(constants.signals, signal)) return;
+    const guess = typeof signal === "string" ? knownSignal(signal) : undefined;
+    const hint = guess ? `; write "${guess}"` : "";
+    fail(
+      typeof signal === "string" ? "range" : "type",
+      caller,
+      `${param} must be the name of a signal Node knows (such as "${example}")${alternative}, got ${describeValue(signal)}${hint}`,
+    );
   };
 }
 

@@ -1,3 +1,5 @@
+import { timedOutMessage } from "./timeout-error.ts";
+
 /**
  * Why a task or group is being torn down: the `kind` of a `HaltReason`.
  *
@@ -53,7 +55,8 @@ export interface HaltReasonJSON {
  *
  * - `signal`: the process received `signal` (SIGINT, SIGTERM, ...);
  * - `sibling-failed`: the task at `path` failed with `cause`;
- * - `timeout`: the group at `path` ran out of its `ms`;
+ * - `timeout`: the group at `path` ran out of its `ms` (negative: its
+ *   deadline had passed that many ms before it started);
  * - `parent-exited`: the scope around the group ended (e.g. it lost a race);
  * - `client-disconnected`: the HTTP client went away;
  * - `aborted`: an `AbortSignal` given to the group aborted with `cause`;
@@ -102,7 +105,7 @@ export class HaltReason extends Error {
   }
 
   static timeout(path: string, ms: number): HaltReason {
-    return new HaltReason("timeout", `${path || "a group"} timed out after ${ms} ms`, { path, ms });
+    return new HaltReason("timeout", timedOutMessage(path || "a group", ms), { path, ms });
   }
 
   static parentExited(): HaltReason {

@@ -22,9 +22,23 @@ export class TimeoutError extends Error {
   constructor(
     /** Path of the group that timed out. */
     readonly path: string,
-    /** Its time limit in milliseconds. */
+    /**
+     * Its time limit in milliseconds, from its start. Negative when its
+     * `deadline` had passed before it started: by that many ms.
+     */
     readonly ms: number,
   ) {
-    super(`${path || "operation"} timed out after ${ms} ms`);
+    super(timedOutMessage(path || "operation", ms));
   }
+}
+
+/**
+ * `<who> timed out after <ms> ms`, or, when the limit had passed before
+ * `who` started (a `deadline` in the past), by how much: a negative
+ * duration would say nothing true.
+ */
+export function timedOutMessage(who: string, ms: number): string {
+  return ms < 0
+    ? `${who} timed out: its deadline had passed ${-ms} ms before it started`
+    : `${who} timed out after ${ms} ms`;
 }

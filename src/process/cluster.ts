@@ -2,17 +2,6 @@ import nodeCluster from "node:cluster";
 import { resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Operation, resource, until } from "effection";
-import {
-  checkOptions,
-  describeValue,
-  integer,
-  milliseconds,
-  nestedOptions,
-  type OptionRules,
-  restartRules,
-  segmentName,
-  signalName,
-} from "../core/arguments.ts";
 import { DrainContext } from "../core/drain-registry.ts";
 import { onTeardown } from "../core/on-teardown.ts";
 import type { Drainable } from "../core/types.ts";
@@ -22,6 +11,7 @@ import type { Supervisor } from "../ops/supervision.ts";
 import { supervisionSettings, supervisor } from "../ops/supervisor.ts";
 import { CLUSTER_WORKER_ENV, isClusterWorker } from "../program/cluster-worker.ts";
 import { ProcessListeners } from "../program/process-listeners.ts";
+import { checkCluster } from "./arguments.ts";
 import { ClusterSlot, type SlotHost } from "./cluster-slot.ts";
 
 /**
@@ -320,43 +310,8 @@ class ClusterState implements Drainable, SlotHost {
   }
 }
 
-/** Signals that already shut `main()` down: a reload signal must be another one. */
-const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"];
-
-const anySignal = signalName("SIGURG", ", or false");
-
-const reloadSignalRule = (caller: string, param: string, value: unknown): void => {
-  if (value === false) return;
-  anySignal(caller, param, value);
-  if (SHUTDOWN_SIGNALS.includes(value as string)) {
-    throw new RangeError(
-      `${caller}: ${param} is "${value}", which already shuts main() down; choose another one (the default is "SIGURG")`,
-    );
-  }
-};
-
-const moduleRule = (caller: string, param: string, value: unknown): void => {
-  const file = value instanceof URL ? value.protocol === "file:" : typeof value === "string" && value !== "";
-  if (file) return;
-  const got = value instanceof URL ? `the URL ${JSON.stringify(value.href)}` : describeValue(value);
-  throw new TypeError(
-    `${caller}: ${param} must be a file URL or a path, such as new URL("./worker.js", import.meta.url), got ${got}`,
-  );
-};
-
-const clusterRules: OptionRules = {
-  module: moduleRule,
-  reloadSignal: reloadSignalRule,
-  gracePeriod: milliseconds(),
-  restart: nestedOptions(restartRules, "{ maxRestarts: 5, withinMs: 30_000 }"),
-  name: segmentName,
-};
-const workerCount = integer(1);
-
 function clusterSettings(options: ClusterOptions): ClusterSettings {
-  checkOptions("cluster()", options, clusterRules, "{ workers: 2 }");
-  // Not optional: checked even without options.
-  workerCount("cluster()", "options.workers", options?.workers);
+  checkCluster(options);
   const { workers, module, reloadSignal = "SIGURG", gracePeriod = 30_000, name = "cluster" } = options;
   // Only to see the one mistake the rules cannot (a backoff's maxMs below its initialMs).
   supervisionSettings("cluster()", "options.restart", options.restart ?? {});

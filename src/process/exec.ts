@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { constants } from "node:os";
 import { basename } from "node:path";
 import { type Operation, until, useScope } from "effection";
 import { holdProcess } from "../core/held-processes.ts";
@@ -8,6 +7,7 @@ import { addTeardown } from "../core/on-teardown.ts";
 import { OwnerContext } from "../core/owner.ts";
 import type { Owner, TreeGroup } from "../core/types.ts";
 import { CLUSTER_WORKER_ENV } from "../program/cluster-worker.ts";
+import { checkExec } from "./arguments.ts";
 import { ChildNode } from "./child-node.ts";
 import type { Process } from "./process-handle.ts";
 import { watchdog } from "./watchdog.ts";
@@ -110,7 +110,7 @@ export function exec(
   args: readonly string[] = [],
   options: ExecOptions = {},
 ): Operation<Process> {
-  checkArguments(command, args, options);
+  checkExec(command, args, options);
   const { gracePeriod = 5000, killSignal = "SIGTERM", stdio = "pipe", cwd, env } = options;
   const name = options.name ?? basename(command);
   const commandLine = [command, ...args].map(quote).join(" ");
@@ -186,38 +186,4 @@ function withoutClusterMark(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
-}
-
-function checkArguments(command: string, args: readonly string[], options: ExecOptions): void {
-  if (process.platform === "win32") {
-    throw new Error("exec(): needs POSIX process groups (Linux, macOS); it does not run on Windows");
-  }
-  if (typeof command !== "string" || command === "") {
-    throw new TypeError(
-      `exec(): command must be a non-empty string (a program name or path), got ${command}`,
-    );
-  }
-  if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
-    throw new TypeError('exec(): args must be an array of strings, e.g. exec("ls", ["-l"])');
-  }
-  const { gracePeriod, killSignal, stdio, name } = options;
-  if (gracePeriod !== undefined && (!Number.isFinite(gracePeriod) || gracePeriod < 0)) {
-    throw new RangeError(`exec(): gracePeriod must be a number of milliseconds >= 0, got ${gracePeriod}`);
-  }
-  if (killSignal !== undefined && !(killSignal in constants.signals)) {
-    throw new RangeError(`exec(): killSignal must be a signal name such as "SIGTERM", got ${killSignal}`);
-  }
-  const modes = ["pipe", "inherit", "ignore"];
-  const valid =
-    stdio === undefined ||
-    (typeof stdio === "string" && modes.includes(stdio)) ||
-    (Array.isArray(stdio) && stdio.length === 3 && stdio.every((mode) => modes.includes(mode)));
-  if (!valid) {
-    throw new TypeError(
-      `exec(): stdio must be "pipe", "inherit", "ignore" or an array of three of them, got ${JSON.stringify(stdio)}`,
-    );
-  }
-  if (name !== undefined && (typeof name !== "string" || name === "")) {
-    throw new TypeError(`exec(): name must be a non-empty string, got ${name}`);
-  }
 }

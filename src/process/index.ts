@@ -9,7 +9,7 @@
  * under the primary's `main()`: shutdown requests reach every worker,
  * crashed workers are restarted, a reload replaces them one at a time.
  *
- * @module
+ * @module unwind/process
  */
 export { type Cluster, type ClusterOptions, cluster } from "./cluster.ts";
 export { ClusterWorkerError } from "./cluster-error.ts";

@@ -8,6 +8,7 @@ import { isPromiseLike } from "../core/promise-like.ts";
 import type { ChildTask } from "../core/types.ts";
 import { useCancelSignal } from "../ops/use-cancel-signal.ts";
 import { isProtocolMessage, PROTOCOL, sendFailure } from "../program/worker-protocol.ts";
+import { checkServeJobs } from "./arguments.ts";
 import type { JobReply, JobRequest } from "./job-protocol.ts";
 
 /**
@@ -48,20 +49,19 @@ export type JobHandler<Job, Result> = (
  * (a generator function that `yield*`s now and then) to be cancellable.
  *
  * @example
+ * A worker's module, `fib-worker.ts`, that a program starts (compiled) with
+ * `workerPool(new URL("./fib-worker.js", import.meta.url), { size: 4 })`:
  * ```ts
- * // fib-worker.js, started by workerPool(new URL("./fib-worker.js", import.meta.url), { size: 4 })
  * import { main } from "unwind";
  * import { serveJobs } from "unwind/process";
  *
- * const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
  *
- * await main(() => serveJobs((n) => fib(n)));
+ * await main(() => serveJobs((n: number) => fib(n)));
  * ```
  */
 export function serveJobs<Job>(handler: JobHandler<Job, unknown>): Operation<void> {
-  if (typeof handler !== "function") {
-    throw new TypeError(`serveJobs(): handler must be a function (job, signal) => result, got ${handler}`);
-  }
+  checkServeJobs(handler);
   return {
     *[Symbol.iterator]() {
       const port = parentPort;

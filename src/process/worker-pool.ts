@@ -5,8 +5,8 @@ import { addTeardown } from "../core/on-teardown.ts";
 import { OwnerContext } from "../core/owner.ts";
 import type { Owner, TaskFailure } from "../core/types.ts";
 import { PROTOCOL, receiveFailure } from "../program/worker-protocol.ts";
+import { checkWorkerPool } from "./arguments.ts";
 import type { JobReply, JobRequest } from "./job-protocol.ts";
-import { checkWorkerArguments } from "./worker.ts";
 import { WorkerError } from "./worker-error.ts";
 import { WorkerThread } from "./worker-thread.ts";
 
@@ -82,8 +82,8 @@ export interface WorkerPool<Job, Result> {
  * and fails the job it was running.
  *
  * @example
+ * The program, `main.ts`, compiled to `main.js` next to `fib-worker.js`:
  * ```ts
- * // main.ts
  * import { main, mapLimit } from "unwind";
  * import { workerPool } from "unwind/process";
  *
@@ -91,24 +91,25 @@ export interface WorkerPool<Job, Result> {
  *   const pool = yield* workerPool<number, number>(new URL("./fib-worker.js", import.meta.url), { size: 2 });
  *   console.log(yield* mapLimit([25, 26, 27, 28], 2, (n) => pool.run(n)));
  * });
+ * ```
  *
- * // fib-worker.js
+ * @example
+ * The worker's module, `fib-worker.ts`: its own `main()` answers the jobs.
+ * ```ts
  * import { main } from "unwind";
  * import { serveJobs } from "unwind/process";
  *
- * const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
- * await main(() => serveJobs((n) => fib(n)));
+ * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ *
+ * await main(() => serveJobs((n: number) => fib(n)));
  * ```
  */
 export function workerPool<Job = unknown, Result = unknown>(
   module: URL | string,
   options: WorkerPoolOptions,
 ): Operation<WorkerPool<Job, Result>> {
-  checkWorkerArguments("workerPool", module, options ?? {});
+  checkWorkerPool(module, options);
   const { size, gracePeriod = 5000, data, name = "pool" } = options;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(`workerPool(): size must be an integer >= 1, got ${size}`);
-  }
   return {
     *[Symbol.iterator]() {
       const scope = yield* useScope();

@@ -3,6 +3,7 @@ import { type Operation, until, useScope } from "effection";
 import { holdProcess } from "../core/held-processes.ts";
 import { addTeardown } from "../core/on-teardown.ts";
 import { OwnerContext } from "../core/owner.ts";
+import { checkWorker } from "./arguments.ts";
 import { defaultWorkerName, WorkerThread } from "./worker-thread.ts";
 
 /**
@@ -83,8 +84,8 @@ export interface WorkerHandle {
  * inherited by worker threads).
  *
  * @example
+ * The program, `main.ts`, compiled to `main.js` next to `indexer.js`:
  * ```ts
- * // parent.ts
  * import { main } from "unwind";
  * import { worker } from "unwind/process";
  * import { sleep } from "effection";
@@ -93,20 +94,25 @@ export interface WorkerHandle {
  *   yield* worker(new URL("./indexer.js", import.meta.url), { name: "indexer", data: { dir: "/srv/docs" } });
  *   yield* sleep(60_000); // then the indexer's main() is halted, as on SIGTERM
  * });
+ * ```
  *
- * // indexer.js
+ * @example
+ * The worker's module, `indexer.ts`: a program of its own.
+ * ```ts
+ * import { workerData } from "node:worker_threads";
  * import { main, onTeardown } from "unwind";
  * import { suspend } from "effection";
- * import { workerData } from "node:worker_threads";
+ *
+ * const { dir } = workerData as { dir: string };
  *
  * await main(function* () {
- *   yield* onTeardown(() => console.log(`indexer of ${workerData.dir} stopped`));
+ *   yield* onTeardown(() => console.log(`indexer of ${dir} stopped`));
  *   yield* suspend();
  * });
  * ```
  */
 export function worker(module: URL | string, options: WorkerOptions = {}): Operation<WorkerHandle> {
-  checkWorkerArguments("worker", module, options);
+  checkWorker(module, options);
   const { gracePeriod = 5000, data } = options;
   const name = options.name ?? defaultWorkerName(module);
   return {
@@ -184,24 +190,5 @@ class OwnedWorker implements WorkerHandle {
     if (!this.thread.failure || this.delivered) return;
     this.delivered = true;
     throw this.thread.failure;
-  }
-}
-
-export function checkWorkerArguments(
-  fn: string,
-  module: URL | string,
-  options: { name?: string; gracePeriod?: number },
-): void {
-  if (!(module instanceof URL) && (typeof module !== "string" || module === "")) {
-    throw new TypeError(
-      `${fn}(): module must be a URL or a path, e.g. new URL("./job.js", import.meta.url), got ${module}`,
-    );
-  }
-  const { name, gracePeriod } = options;
-  if (name !== undefined && (typeof name !== "string" || name === "" || name.includes("/"))) {
-    throw new TypeError(`${fn}(): name must be a non-empty string without "/", got ${name}`);
-  }
-  if (gracePeriod !== undefined && (!Number.isFinite(gracePeriod) || gracePeriod < 0)) {
-    throw new RangeError(`${fn}(): gracePeriod must be a number of milliseconds >= 0, got ${gracePeriod}`);
   }
 }

@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { suspend, until } from "effection";
 import { main } from "unwind";
 import { inspectDirectory, processStartTime, socketName } from "../../src/program/inspect-address.ts";
-import { type Fixture, startFixture, startScript } from "../helpers/fixture.ts";
+import { type Fixture, type Ran, runNode, startFixture, startScript } from "../helpers/fixture.ts";
 import { freePort } from "../helpers/free-port.ts";
 
 const cli = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -40,28 +40,9 @@ function started(fixture: Fixture): Fixture {
   return fixture;
 }
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `unwind <args>` from this checkout's source, as its own process. */
-async function unwind(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  const child = spawn(process.execPath, ["--conditions=unwind-source", "--import", "tsx", cli, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, "close");
-  return { code: code as number | null, stdout, stderr };
+function unwind(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  return runNode(["--conditions=unwind-source", "--import", "tsx", cli, ...args], env);
 }
 
 /** The socket a running main() answers on, by its pid and start time. */

@@ -7,14 +7,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, sleep, suspend } from "effection";
 import { type Group, group, inspect, onTeardown, run } from "unwind";
+import { FACTORY, loose, PROMISES, TIMER_LIMIT } from "../helpers/misuse.ts";
 import { failuresOf, rejection, thrown } from "../helpers/thrown.ts";
 
 function* worker(): Operation<void> {
   yield* suspend();
 }
-
-/** A value TypeScript would reject, as the mistake is written in JavaScript. */
-const loose = (value: unknown) => value as never;
 
 /** Runs `use` in a root's body, synchronously, and returns what it returned. */
 async function inGroup<T>(use: (g: Group) => T): Promise<T> {
@@ -23,11 +21,7 @@ async function inGroup<T>(use: (g: Group) => T): Promise<T> {
   })) as T;
 }
 
-const FACTORY = "must be a function that returns an operation (such as a generator function)";
-const PROMISES =
-  'tasks run operations, not promises: wrap the promise work with abortable((signal) => work(signal)) from "unwind", or use until(promise) from effection';
 const GENERATOR_OBJECT = "an operation (a generator object, the result of calling a generator function)";
-const TIMER_LIMIT = "2147483647 ms (about 24.8 days, the longest delay a Node timer takes)";
 
 describe("g.spawn(op, options) at the call", () => {
   it("rejects an operation where a function is wanted, and shows the function to write", async () => {
@@ -163,6 +157,28 @@ describe("group(body, options) at the call", () => {
       [
         `TypeError: group(): body ${FACTORY}, got ${GENERATOR_OBJECT}; pass a function that makes it: group((g) => body(g))`,
         `TypeError: group(): body ${FACTORY}, got an async function; ${PROMISES}`,
+      ],
+    );
+  });
+
+  it("says what it got with the right article, and an iterable collection is no operation", () => {
+    class HTTPServer {}
+    assert.deepEqual(
+      [
+        thrown(() => group(loose(new URL("file:///srv/app.js")))),
+        thrown(() => group(loose(new Error("boom")))),
+        thrown(() => group(loose(new HTTPServer()))),
+        thrown(() => group(loose(new Uint8Array(4)))),
+        thrown(() => group(loose(new Map()))),
+        thrown(() => group(loose(new Set()))),
+      ],
+      [
+        `TypeError: group(): body ${FACTORY}, got a URL`,
+        `TypeError: group(): body ${FACTORY}, got an Error`,
+        `TypeError: group(): body ${FACTORY}, got an HTTPServer`,
+        `TypeError: group(): body ${FACTORY}, got a Uint8Array`,
+        `TypeError: group(): body ${FACTORY}, got a Map`,
+        `TypeError: group(): body ${FACTORY}, got a Set`,
       ],
     );
   });

@@ -4,17 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sleep, suspend } from "effection";
-import { GroupError, group, onTeardown, run, type TaskHandle } from "unwind";
-
-const rejectionOf = async (promise: PromiseLike<unknown>): Promise<GroupError> => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GroupError, `expected a GroupError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-};
+import { group, onTeardown, run, type TaskHandle } from "unwind";
+import { groupErrorOf } from "../helpers/thrown.ts";
 
 const shared = new Error("shared");
 const equalValues: Array<[string, unknown]> = [
@@ -27,7 +18,7 @@ const equalValues: Array<[string, unknown]> = [
 describe("equal thrown values are separate failures", () => {
   for (const [what, value] of equalValues) {
     it(`keeps both failures when two tasks throw ${what}`, async () => {
-      const error = await rejectionOf(
+      const error = await groupErrorOf(
         run(function* (g) {
           g.spawn(
             function* () {
@@ -63,7 +54,7 @@ describe("equal thrown values are separate failures", () => {
 
     it(`keeps both under policy: "supervise" when two tasks throw ${what}, and calls onError for each`, async () => {
       const reported: string[] = [];
-      const error = await rejectionOf(
+      const error = await groupErrorOf(
         run(
           function* (g) {
             g.spawn(
@@ -95,7 +86,7 @@ describe("equal thrown values are separate failures", () => {
   }
 
   it("keeps the same value thrown in two nested groups, each with its own path", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(
         function* (g) {
           for (const name of ["left", "right"]) {
@@ -130,7 +121,7 @@ describe("equal thrown values are separate failures", () => {
   });
 
   it("keeps a task's failure and a cleanup's failure with the same value", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* (g) {
         g.spawn(
           function* () {
@@ -154,7 +145,7 @@ describe("equal thrown values are separate failures", () => {
 describe("one failure reaching a group twice is reported once", () => {
   it('merges a task that rethrows what `yield* handle` threw, even for "boom"', async () => {
     const events: string[] = [];
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(
         function* (g) {
           const failing = g.spawn(
@@ -197,7 +188,7 @@ describe("one failure reaching a group twice is reported once", () => {
   it("merges it when the rethrow comes back up through a nested group's GroupError", async () => {
     let failing: TaskHandle<void> | undefined;
     const reported: string[] = [];
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(
         function* (g) {
           failing = g.spawn(
@@ -234,7 +225,7 @@ describe("one failure reaching a group twice is reported once", () => {
   });
 
   it("merges it when a nested group halted from outside hands it to its owner", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(
         function* (g) {
           const failing = g.spawn(

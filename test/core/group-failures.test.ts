@@ -2,15 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, sleep, suspend, withResolvers } from "effection";
 import { type Group, GroupError, group, HaltedError, onTeardown, run, type TaskHandle } from "unwind";
-
-const rejectionOf = async (promise: PromiseLike<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
-};
+import { rejection } from "../helpers/thrown.ts";
 
 describe("every cleanup runs exactly once", () => {
   const endings: Record<string, (g: Group) => Operation<void>> = {
@@ -80,7 +72,7 @@ describe("every cleanup runs exactly once", () => {
 describe("GroupError", () => {
   it("holds the original failure and every cleanup error, each with its path and phase", async () => {
     const original = new Error("original");
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* (g) {
         yield* onTeardown(() => {
           throw new Error("root cleanup failed");
@@ -129,7 +121,7 @@ describe("GroupError", () => {
   });
 
   it("keeps the failures of siblings that fail while the group tears down", async () => {
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* (g) {
         g.spawn(
           function* () {
@@ -164,7 +156,7 @@ describe("GroupError", () => {
   });
 
   it("reports an error once even when a task rethrows a sibling's error", async () => {
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* (g) {
         const failing = g.spawn(
           function* () {
@@ -190,7 +182,7 @@ describe("GroupError", () => {
   });
 
   it("hands the cleanup errors of a group halted from outside to its owner", async () => {
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* (g) {
         const worker = g.spawn(
           function* () {
@@ -394,7 +386,7 @@ describe("start", () => {
   });
 
   it("fails when the child returns without calling ready()", async () => {
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* (g) {
         yield* g.start(function* () {}, { name: "forgetful" });
       }),
@@ -404,7 +396,7 @@ describe("start", () => {
   });
 
   it("fails the group when the child fails after ready()", async () => {
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* (g) {
         yield* g.start(
           function* (ready) {
@@ -428,7 +420,7 @@ describe("start", () => {
 describe("start: the child after its caller left", () => {
   it("fails the group when the child crashes before ready() after the caller of start() was halted", async () => {
     const events: string[] = [];
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* (g) {
         const caller = g.spawn(
           function* () {
@@ -459,7 +451,7 @@ describe("start: the child after its caller left", () => {
   });
 
   it("reaches the GroupError of the caller's group when the caller was the group's halted body", async () => {
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* () {
         yield* group(
           function* (g) {
@@ -520,7 +512,7 @@ describe("ready()", () => {
   });
 
   it("fails the task when the second call is not caught", async () => {
-    const error = await rejectionOf(
+    const error = await rejection(
       run(function* (g) {
         yield* g.start(
           function* (ready) {
@@ -544,7 +536,7 @@ describe("ready()", () => {
 describe("HaltedError", () => {
   it("names the task and why it was halted, for a task torn down by a sibling's failure", async () => {
     const seen: string[] = [];
-    const error = await rejectionOf(
+    const error = await rejection(
       run(
         function* (g) {
           const up = withResolvers<TaskHandle<void>>();

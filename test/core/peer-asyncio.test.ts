@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { type Operation, sleep } from "effection";
 import {
   type Group,
-  GroupError,
+  type GroupError,
   group,
   HaltedError,
   inspect,
@@ -15,16 +15,7 @@ import {
   run,
   type TaskHandle,
 } from "unwind";
-
-const rejectionOf = async (promise: PromiseLike<unknown>): Promise<GroupError> => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GroupError, `expected a GroupError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-};
+import { groupErrorOf } from "../helpers/thrown.ts";
 
 const paths = (error: GroupError) => error.failures.map((f) => f.path);
 
@@ -73,7 +64,7 @@ describe("peer: asyncio TaskGroup", () => {
   // test_taskgroup_04, test_cancel_children_on_child_error
   it("halts the siblings and the body on a child's error; code after the group never runs", async () => {
     const events: string[] = [];
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(function* (g) {
           for (let i = 0; i < 3; i++)
@@ -134,7 +125,7 @@ describe("peer: asyncio TaskGroup", () => {
     let t1: TaskHandle<number> | undefined;
     let t2: TaskHandle<number> | undefined;
     const original = new Error("division by zero");
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(function* (g) {
           t1 = g.spawn(() => returnsAfter(1_000, 42));
@@ -184,7 +175,7 @@ describe("peer: asyncio TaskGroup", () => {
 
   // test_taskgroup_13
   it("a crash in the outer group halts a nested group before its own child crashes", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(function* (g1) {
           g1.spawn(() => crashesAfter(1, "0.1"), { name: "soon" });
@@ -205,7 +196,7 @@ describe("peer: asyncio TaskGroup", () => {
 
   // test_taskgroup_14 (flattened rather than nested)
   it("a crash in a nested group fails the outer group with the crash's full path", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(function* (g1) {
           g1.spawn(() => crashesAfter(10_000, "10"), { name: "late" });
@@ -237,7 +228,7 @@ describe("peer: asyncio TaskGroup", () => {
       });
     });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const error = await rejectionOf(root.halt());
+    const error = await groupErrorOf(root.halt());
     assert.deepEqual(
       error.failures.map((f) => [f.path, f.phase, (f.error as Error).message]),
       [["main", "teardown", "MyExc"]],
@@ -254,7 +245,7 @@ describe("peer: asyncio TaskGroup", () => {
         throw new Error("MyExc");
       }
     }
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(function* (g) {
           g.spawn(() => crashesAfter(1, "division by zero"), { name: "crash_soon" });
@@ -329,7 +320,7 @@ describe("peer: asyncio TaskGroup", () => {
       g.spawn(() => hydra(g));
       g.spawn(() => hydra(g));
     }
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(function* (g) {
           handle = g;

@@ -5,20 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, sleep, suspend, until } from "effection";
-import { GroupError, HaltedError, onTeardown, run, type TaskHandle } from "unwind";
-
-const rejectionOf = async (promise: PromiseLike<unknown>): Promise<GroupError> => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GroupError, `expected a GroupError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-};
-
-const summary = (error: GroupError) =>
-  error.failures.map((f) => [f.path, f.phase, (f.error as Error).message]);
+import { HaltedError, onTeardown, run, type TaskHandle } from "unwind";
+import { failureMessages, groupErrorOf } from "../helpers/thrown.ts";
 
 describe("peer: effection spawn", () => {
   // "can spawn a new child task"
@@ -65,7 +53,7 @@ describe("peer: effection spawn", () => {
   it("halts a child when the body throws, and rejects with the body's error", async () => {
     let child: TaskHandle<void> | undefined;
     const boom = new Error("boom");
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* (g) {
         child = g.spawn(suspend);
         yield* sleep(0);
@@ -80,7 +68,7 @@ describe("peer: effection spawn", () => {
   it("rejects with a child's error, and awaiting the child throws it too", async () => {
     const moo = new Error("moo");
     let child: TaskHandle<void> | undefined;
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* (g) {
         child = g.spawn(function* () {
           throw moo;
@@ -115,7 +103,7 @@ describe("peer: effection spawn", () => {
 
   // "rejects when child errors during completing"
   it("rejects when a child's finally throws as it completes", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* (g) {
         g.spawn(
           function* () {
@@ -131,7 +119,7 @@ describe("peer: effection spawn", () => {
         return "foo";
       }),
     );
-    assert.deepEqual(summary(error), [["main/child", "run", "moo"]]);
+    assert.deepEqual(failureMessages(error), [["main/child", "run", "moo"]]);
   });
 
   // "rejects when child errors during halting"
@@ -152,7 +140,7 @@ describe("peer: effection spawn", () => {
       yield* suspend();
     });
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(summary(await rejectionOf(root.halt())), [["main/child", "teardown", "moo"]]);
+    assert.deepEqual(failureMessages(await groupErrorOf(root.halt())), [["main/child", "teardown", "moo"]]);
     assert.equal(child?.state, "failed");
   });
 
@@ -197,7 +185,7 @@ describe("peer: effection spawn", () => {
   // "raises an uncatchable error if a spawned child fails"
   it("does not let the body's catch swallow a child's failure", async () => {
     const events: string[] = [];
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* (g) {
         g.spawn(function* () {
           yield* sleep(5);
@@ -245,7 +233,7 @@ describe("peer: effection scope and ensure", () => {
       yield* suspend();
     });
     await new Promise((resolve) => setImmediate(resolve));
-    const error = await rejectionOf(root.halt());
+    const error = await groupErrorOf(root.halt());
     assert.deepEqual(error.errors, [boom]);
   });
 
@@ -258,7 +246,7 @@ describe("peer: effection scope and ensure", () => {
         tester.status = "closed";
       });
     }
-    await rejectionOf(
+    await groupErrorOf(
       run(function* (g) {
         g.spawn(function* () {
           yield* useTester();
@@ -324,7 +312,7 @@ describe("peer: effection issue 1190 scenarios", () => {
       yield* suspend();
     });
     await new Promise((resolve) => setImmediate(resolve));
-    const error = await rejectionOf(root.halt());
+    const error = await groupErrorOf(root.halt());
     assert.deepEqual(events, ["child finally done", "after child"]);
     assert.deepEqual(
       error.failures.map((f) => [f.path, f.phase]),
@@ -350,7 +338,7 @@ describe("peer: effection issue 1190 scenarios", () => {
       yield* suspend();
     });
     await new Promise((resolve) => setImmediate(resolve));
-    const error = await rejectionOf(root.halt());
+    const error = await groupErrorOf(root.halt());
     assert.deepEqual(events, ["child finally done", "after child in middle", "after middle"]);
     assert.deepEqual(
       error.failures.map((f) => f.path),

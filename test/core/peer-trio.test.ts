@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import { type Operation, sleep, suspend } from "effection";
 import {
   type Group,
-  GroupError,
+  type GroupError,
   group,
   inspect,
   moveOnAfter,
@@ -18,25 +18,14 @@ import {
   TimeoutError,
   withTimeout,
 } from "unwind";
-
-const rejectionOf = async (promise: PromiseLike<unknown>): Promise<GroupError> => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GroupError, `expected a GroupError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-};
-
-const summary = (error: GroupError) =>
-  error.failures.map((f) => [f.path, f.phase, (f.error as Error).message]);
+import { flush } from "../helpers/event-loop.ts";
+import { failureMessages, groupErrorOf } from "../helpers/thrown.ts";
 
 describe("peer: Trio nurseries", () => {
   // test_nursery_main_block_error_basic
   it("throws the body's own error object, in a GroupError", async () => {
     const whoops = new Error("whoops");
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(function* () {
           throw whoops;
@@ -49,7 +38,7 @@ describe("peer: Trio nurseries", () => {
   // test_child_crash_basic, test_child_crash_wakes_parent
   it("wakes a body that waits forever when a child crashes, with the child's error object", async () => {
     const crash = new Error("this is a crash");
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(function* (g) {
           g.spawn(function* () {
@@ -65,7 +54,7 @@ describe("peer: Trio nurseries", () => {
   // test_task_crash_propagation
   it("halts a looping sibling when a task crashes", async () => {
     const looper: string[] = [];
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* (g) {
         g.spawn(
           function* () {
@@ -86,12 +75,12 @@ describe("peer: Trio nurseries", () => {
       }),
     );
     assert.deepEqual(looper, ["halted"]);
-    assert.deepEqual(summary(error), [["main/crasher", "run", "argh"]]);
+    assert.deepEqual(failureMessages(error), [["main/crasher", "run", "argh"]]);
   });
 
   // test_main_and_task_both_crash
   it("keeps both when the body and a task crash", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(
           function* (g) {
@@ -112,7 +101,7 @@ describe("peer: Trio nurseries", () => {
         );
       }),
     );
-    assert.deepEqual(summary(error), [
+    assert.deepEqual(failureMessages(error), [
       ["main/nursery/crasher", "run", "ValueError"],
       ["main/nursery", "teardown", "KeyError"],
     ]);
@@ -121,7 +110,7 @@ describe("peer: Trio nurseries", () => {
   // test_two_child_crashes (under supervise; fail-fast halts the second
   // before it crashes, where Trio's second task runs to its first checkpoint)
   it("keeps two children's crashes", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(
           function* (g) {
@@ -142,7 +131,7 @@ describe("peer: Trio nurseries", () => {
         );
       }),
     );
-    assert.deepEqual(summary(error), [
+    assert.deepEqual(failureMessages(error), [
       ["main/a", "run", "KeyError"],
       ["main/b", "run", "ValueError"],
     ]);
@@ -286,11 +275,6 @@ describe("peer: Trio nursery.start / task_status.started", () => {
   });
 });
 
-/** Lets promise callbacks and effection's reducer run (real setImmediate, not mocked). */
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
 async function advance(ms: number) {
   for (let i = 0; i < ms; i++) {
     mock.timers.tick(1);
@@ -377,7 +361,7 @@ describe("peer: Trio timeouts (mocked clock)", () => {
       yield* suspend();
     });
     await flush();
-    const halted = rejectionOf(root.halt());
+    const halted = groupErrorOf(root.halt());
     await advance(100);
     const error = await halted;
     assert.deepEqual(

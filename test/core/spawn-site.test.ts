@@ -4,13 +4,13 @@
 // place in src/. The package is built and installed into a temporary
 // directory as a user gets it (dist/ and src/ side by side).
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runNode } from "../helpers/fixture.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = join(repo, "test/fixtures/spawn-site.mjs");
@@ -19,19 +19,7 @@ const installed = join(work, "node_modules/unwind");
 
 /** Runs the fixture with `flags`; resolves with its stdout line. */
 async function siteWith(flags: string[], env: Record<string, string> = {}): Promise<string> {
-  const child = spawn(process.execPath, [...flags, fixture], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, "close");
+  const { code, stdout, stderr } = await runNode([...flags, fixture], env);
   assert.equal(code, 0, stderr);
   return stdout.trim();
 }

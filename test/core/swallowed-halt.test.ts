@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, sleep, suspend } from "effection";
-import { GroupError, group, run, type TaskHandle } from "unwind";
+import { group, run, type TaskHandle } from "unwind";
+import { groupErrorOf } from "../helpers/thrown.ts";
 
 const swallowed = (path: string) =>
   `the body of ${path} went on after its halt: a yield* inside a finally swallowed it; use onTeardown() for asynchronous cleanup`;
@@ -22,20 +23,10 @@ function* waitsInFinally(events: string[]): Operation<void> {
   }
 }
 
-const rejectionOf = async (promise: PromiseLike<unknown>): Promise<GroupError> => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GroupError, `expected a GroupError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-};
-
 describe("a body that goes on after its halt", () => {
   it("is reported as a failure of the task, naming it and the cause; halt() still returns", async () => {
     const events: string[] = [];
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(
         function* (g) {
           const task = g.spawn(
@@ -71,7 +62,7 @@ describe("a body that goes on after its halt", () => {
   it("drops the body's value: awaiting the task throws the report instead", async () => {
     const events: string[] = [];
     let task: TaskHandle<string> | undefined;
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(
         function* (g) {
           task = g.spawn(
@@ -117,7 +108,7 @@ describe("a body that goes on after its halt", () => {
       );
     });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const error = await rejectionOf(root.halt());
+    const error = await groupErrorOf(root.halt());
     assert.deepEqual(events, ["finally started", "finally ended", "body went on"]);
     assert.deepEqual(
       error.failures.map((f) => [f.path, f.phase, (f.error as Error).message]),
@@ -127,7 +118,7 @@ describe("a body that goes on after its halt", () => {
 
   it("is reported for a group body too", async () => {
     const events: string[] = [];
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* (g) {
         g.spawn(
           function* () {
@@ -218,7 +209,7 @@ describe("bodies that end by their halt are not reported", () => {
       yield* suspend();
     });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const error = await rejectionOf(root.halt());
+    const error = await groupErrorOf(root.halt());
     assert.deepEqual(
       error.failures.map((f) => [f.path, f.phase, (f.error as Error).message, f.reason?.kind]),
       [["main/x", "teardown", "finally threw", "halted"]],

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { type Fixture, startFixture } from "./fixture.ts";
 import { freePort } from "./free-port.ts";
-import { waitUntil } from "./http-client.ts";
+import { type GetReply, get, waitUntil } from "./http-client.ts";
 
 const trace = new URL("../fixtures/http-trace.mjs", import.meta.url).href;
 const started = new Set<{ fixture: Fixture; pids: Set<number> }>();
@@ -79,42 +79,6 @@ export async function startCluster(env: Record<string, string> = {}, detached = 
   return { fixture, base, primary, workers, slot, exited: fixture.exited };
 }
 
-export interface Reply {
-  path: string;
-  reused: boolean;
-  status?: number | undefined;
-  connection?: string | undefined;
-  body?: string;
-  error?: string;
-}
-
-export function get(base: string, path: string, agent: http.Agent | false = false): Promise<Reply> {
-  return new Promise((resolve) => {
-    const req = http.get(base + path, { agent }, (res) => {
-      const head = {
-        path,
-        reused: req.reusedSocket,
-        status: res.statusCode,
-        connection: res.headers.connection,
-      };
-      let body = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ ...head, body }));
-      res.on("error", (error: NodeJS.ErrnoException) =>
-        resolve({ ...head, error: error.code ?? error.message }),
-      );
-      res.on("close", () => {
-        if (!res.complete) resolve({ ...head, error: "truncated" });
-      });
-    });
-    req.on("error", (error: NodeJS.ErrnoException) =>
-      resolve({ path, reused: req.reusedSocket, error: error.code ?? error.message }),
-    );
-    // A hang guard, far above any answer's time: a request left hanging is a failure to report.
-    req.setTimeout(15_000, () => req.destroy(new Error("no answer within 15 s")));
-  });
-}
-
 /** The requests (their urls) that a worker read. */
 export const acceptedIn = (stdout: string[]) =>
   new Set(
@@ -122,7 +86,7 @@ export const acceptedIn = (stdout: string[]) =>
   );
 
 /** The pid in a `done ... from <pid>` body. */
-export const servedBy = (reply: Reply) => Number(/ from (\d+)\n$/.exec(reply.body ?? "")?.[1]);
+export const servedBy = (reply: GetReply) => Number(/ from (\d+)\n$/.exec(reply.body ?? "")?.[1]);
 export const lines = (stdout: string[], pattern: RegExp) => stdout.filter((line) => pattern.test(line));
 
 /**
@@ -137,7 +101,7 @@ export function load(
   clients: number,
   options: { keepAlive?: boolean; untilRefused?: boolean } = {},
 ) {
-  const replies: Reply[] = [];
+  const replies: GetReply[] = [];
   let stopped = false;
   let sequence = 0;
   const loops = Array.from({ length: clients }, async () => {

@@ -91,3 +91,28 @@ export function startScript(
     });
   return { child, stdout, stderr: () => stderr, waitFor, exited };
 }
+
+/** What a program that ran to its end printed, whole. */
+export interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node <args>` to its end (stdin closed) and resolves with its exit code and everything it printed. */
+export async function runNode(args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, "close");
+  return { code: code as number | null, stdout, stderr };
+}

@@ -1,4 +1,4 @@
-import { type Agent, type IncomingHttpHeaders, request } from "node:http";
+import { type Agent, get as httpGet, type IncomingHttpHeaders, request } from "node:http";
 
 /** A whole response as the client saw it. */
 export interface Reply {
@@ -41,6 +41,46 @@ export function send(url: string, options: SendOptions = {}): Promise<Reply | Fa
     req.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     req.end(options.body);
     if (options.abortAfterMs !== undefined) setTimeout(() => req.destroy(), options.abortAfterMs);
+  });
+}
+
+/** A GET as a load sees it: which request, on which connection, and how it ended. */
+export interface GetReply {
+  path: string;
+  /** Whether the request went out on a kept-alive connection (not a new one). */
+  reused: boolean;
+  status?: number | undefined;
+  connection?: string | undefined;
+  body?: string;
+  /** The error code, when no complete response arrived ("truncated" when the response was cut off). */
+  error?: string;
+}
+
+/** GETs `base + path` and resolves with what came back, or how it failed; never rejects. */
+export function get(base: string, path: string, agent: Agent | false = false): Promise<GetReply> {
+  return new Promise((resolve) => {
+    const req = httpGet(base + path, { agent }, (res) => {
+      const head = {
+        path,
+        reused: req.reusedSocket,
+        status: res.statusCode,
+        connection: res.headers.connection,
+      };
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ ...head, body }));
+      res.on("error", (error: NodeJS.ErrnoException) =>
+        resolve({ ...head, error: error.code ?? error.message }),
+      );
+      res.on("close", () => {
+        if (!res.complete) resolve({ ...head, error: "truncated" });
+      });
+    });
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      resolve({ path, reused: req.reusedSocket, error: error.code ?? error.message }),
+    );
+    // A hang guard, far above any answer's time: a request left hanging is a failure to report.
+    req.setTimeout(15_000, () => req.destroy(new Error("no answer within 15 s")));
   });
 }
 

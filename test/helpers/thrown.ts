@@ -22,6 +22,13 @@ export async function rejection(promise: PromiseLike<unknown>): Promise<unknown>
   assert.fail("expected a rejection, the promise resolved");
 }
 
+/** The `GroupError` a promise (or a root) rejects with; fails the test if it resolves or rejects with another error. */
+export async function groupErrorOf(promise: PromiseLike<unknown>): Promise<GroupError> {
+  const error = await rejection(promise);
+  assert.ok(error instanceof GroupError, `expected a GroupError, got ${String(error)}`);
+  return error;
+}
+
 /** `<name>: <message>` of the error a promise rejects with. */
 export async function rejected(promise: PromiseLike<unknown>): Promise<string> {
   const error = await rejection(promise);
@@ -35,5 +42,19 @@ export function failuresOf(error: unknown): string[] {
   return error.failures.map(({ path, phase, error: cause }) => {
     const { name, message } = cause as Error;
     return `${path} ${phase} ${name}: ${message}`;
+  });
+}
+
+/** Each failure of a `GroupError` as `[path, phase, message]`. */
+export function failureMessages(error: GroupError): string[][] {
+  return error.failures.map(({ path, phase, error: cause }) => [path, phase, (cause as Error).message]);
+}
+
+/** Each failure of a `GroupError` as `[path, phase, "<name>: <message>"]`. */
+export function failureRows(error: unknown): string[][] {
+  assert.ok(error instanceof GroupError, `a GroupError, not ${String(error)}`);
+  return error.failures.map(({ path, phase, error: cause }) => {
+    const { name, message } = cause as Error;
+    return [path, phase, `${name}: ${message}`];
   });
 }

@@ -15,18 +15,12 @@ import {
   serve,
 } from "unwind/http";
 import { replied, send } from "../helpers/http-client.ts";
+import { loose, PROMISES, TIMER_LIMIT } from "../helpers/misuse.ts";
 import { thrown } from "../helpers/thrown.ts";
-
-/** A value TypeScript would reject, as the mistake is written in JavaScript. */
-const loose = (value: unknown) => value as never;
 
 const hello: RequestHandler = function* (_req, res) {
   res.end("hello\n");
 };
-
-const PROMISES =
-  'tasks run operations, not promises: wrap the promise work with abortable((signal) => work(signal)) from "unwind", or use until(promise) from effection';
-const TIMER_LIMIT = "2147483647 ms (about 24.8 days, the longest delay a Node timer takes)";
 
 describe("serve(handler, options) at the call", () => {
   it("rejects a handler that is not a generator function: async, missing, an operation", () => {

@@ -9,42 +9,12 @@ import { type AddressInfo, connect, type Socket } from "node:net";
 import { text } from "node:stream/consumers";
 import { describe, it } from "node:test";
 import { sleep, suspend, until } from "effection";
-import { onTeardown, type Root, run, useTaskPath } from "unwind";
-import {
-  type HttpServer,
-  type MountedHandler,
-  mount,
-  type RequestHandler,
-  type ServeOptions,
-  serve,
-} from "unwind/http";
+import { onTeardown, run, useTaskPath } from "unwind";
+import { type MountedHandler, mount, type RequestHandler, serve } from "unwind/http";
 import { type Drainable, useDrainables } from "../helpers/drainables.ts";
 import { replied, send, waitUntil } from "../helpers/http-client.ts";
 import { get, openRaw, openSlowReader } from "../helpers/raw-http.ts";
-
-interface Running {
-  readonly root: Root<void>;
-  readonly server: HttpServer;
-  /** The server as main() sees it. */
-  readonly drainable: Drainable;
-}
-
-/** Runs `serve(handler, options)` in a root of its own; resolves once it listens. */
-async function start(handler: RequestHandler, options: ServeOptions = {}): Promise<Running> {
-  let listening!: (running: Omit<Running, "root">) => void;
-  const ready = new Promise<Omit<Running, "root">>((resolve) => {
-    listening = resolve;
-  });
-  const root = run(function* () {
-    const server = yield* serve(handler, options);
-    const [drainable] = yield* useDrainables();
-    assert.ok(drainable, "the server is registered with its root");
-    listening({ server, drainable });
-    yield* suspend();
-  });
-  const started = await Promise.race([ready, root.then(() => Promise.reject(new Error("root ended")))]);
-  return { root, ...started };
-}
+import { serveInRoot } from "../helpers/serving.ts";
 
 /** Records start, end and cleanup (with the halt reason) of each request; sleeps for `?ms=`. */
 function recording(events: string[]): RequestHandler {
@@ -68,7 +38,7 @@ const summary = (responses: { status: number; body: string; headers: Record<stri
 describe("serve(): pipelined requests", () => {
   it("lets every request read before the drain finish; only the newest response closes the connection", async () => {
     const events: string[] = [];
-    const { root, server } = await start(recording(events));
+    const { root, server } = await serveInRoot(recording(events));
     const raw = await openRaw(server.url);
     // Three requests in one write: Node reads them all and runs their
     // handlers at once; it sends the responses in order.
@@ -92,7 +62,7 @@ describe("serve(): pipelined requests", () => {
 
   it("answers each pipelined request halted at the drain deadline with a whole 503; only the newest closes", async () => {
     const events: string[] = [];
-    const { root, server } = await start(recording(events), { drainTimeout: 100 });
+    const { root, server } = await serveInRoot(recording(events), { drainTimeout: 100 });
     const raw = await openRaw(server.url);
     raw.socket.write(get("/a?ms=60000") + get("/b?ms=60000") + get("/c?ms=60000"));
     await waitUntil(() => events.length === 3, "the three handlers to start");
@@ -118,7 +88,7 @@ describe("serve(): pipelined requests", () => {
 
   it("halts every request of a connection whose client goes away, not only the first", async () => {
     const events: string[] = [];
-    const { root, server } = await start(recording(events));
+    const { root, server } = await serveInRoot(recording(events));
     const raw = await openRaw(server.url);
     raw.socket.write(get("/a?ms=60000") + get("/b?ms=60000") + get("/c?ms=60000"));
     await waitUntil(() => events.length === 3, "the three handlers to start");
@@ -140,7 +110,7 @@ describe("serve(): responses still being sent", () => {
   it("keeps a response that ended but is still flushing to a slow reader in flight until its last byte is out", async () => {
     const events: string[] = [];
     let response: ServerResponse | undefined;
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (_req, res) {
         res.end(Buffer.alloc(size, "x")); // answered at once: no request scope
         response = res;
@@ -174,7 +144,7 @@ describe("serve(): responses still being sent", () => {
 
   it("cuts a response still flushing when drainTimeout runs out", async () => {
     let answered = false;
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (_req, res) {
         res.end(Buffer.alloc(size, "x"));
         answered = true;
@@ -193,7 +163,7 @@ describe("serve(): responses still being sent", () => {
 describe("serve(): errors after the response", () => {
   it("reports a write after end as the request's error, with its path and phase, and keeps serving", async () => {
     const reports: string[] = [];
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (req, res) {
         if (req.url === "/later") yield* sleep(1); // this one in a request scope
         res.end("first\n");
@@ -221,7 +191,7 @@ describe("serve(): upgraded connections", () => {
     const events: string[] = [];
     let upgradedSocket: Socket | undefined;
     const handler = recording(events);
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (req, res) {
         yield* handler(req, res);
         events.push(`upgraded connection open: ${upgradedSocket?.destroyed === false}`);
@@ -256,7 +226,7 @@ describe("serve(): upgraded connections", () => {
   it("lets onDrain say goodbye to an upgraded connection before the server destroys it", async () => {
     const events: string[] = [];
     const upgradedSockets = new Set<Socket>();
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (_req, res) {
         res.end();
       },
@@ -283,7 +253,7 @@ describe("serve(): upgraded connections", () => {
   });
 
   it("closes a connection that never sent a whole request head (slowloris) when its scope ends", async () => {
-    const { root, server } = await start(function* (_req, res) {
+    const { root, server } = await serveInRoot(function* (_req, res) {
       res.end();
     });
     const accepted = once(server.server, "connection");
@@ -301,7 +271,7 @@ describe("serve(): Expect: 100-continue", () => {
     [`POST ${path} HTTP/1.1`, "Host: test", "Content-Length: 5", "Expect: 100-continue", "", ""].join("\r\n");
 
   it("says 100 Continue while serving, then runs the handler on the body", async () => {
-    const { root, server } = await start(function* (req, res) {
+    const { root, server } = await serveInRoot(function* (req, res) {
       res.end(`got ${yield* until(text(req))}\n`);
     });
     const raw = await openRaw(server.url);
@@ -322,7 +292,7 @@ describe("serve(): Expect: 100-continue", () => {
 
   it("answers 503 at once during the drain: the client never uploads its body", async () => {
     const events: string[] = [];
-    const { root, server } = await start(recording(events));
+    const { root, server } = await serveInRoot(recording(events));
     const raw = await openRaw(server.url); // opened before the drain, idle
     const work = send(`${server.url}/work?ms=300`); // keeps the drain going
     await waitUntil(() => events.length === 1, "the request to start");
@@ -339,7 +309,7 @@ describe("serve(): Expect: 100-continue", () => {
 
 describe("serve(): the accept backlog at the drain's start", () => {
   it("resets connections the kernel accepted but Node had not picked up yet; refuses later ones", async () => {
-    const { root, server, drainable } = await start(function* (_req, res) {
+    const { root, server, drainable } = await serveInRoot(function* (_req, res) {
       res.end("ok\n");
     });
     const outcomes: Promise<string>[] = [];
@@ -367,7 +337,7 @@ describe("serve(): the accept backlog at the drain's start", () => {
 describe("serve(): request targets", () => {
   it("matches the readiness path with a query and in absolute form", async () => {
     let scopes = 0;
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (_req, res) {
         scopes++;
         res.end("handler\n");
@@ -393,7 +363,7 @@ describe("serve(): request targets", () => {
 
   it("leaves credentials and the query of an absolute-form target out of task names and error reports", async () => {
     const seen: string[] = [];
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (req, res) {
         seen.push(yield* useTaskPath());
         if (req.url?.includes("/fail")) throw new Error("boom");
@@ -420,7 +390,7 @@ describe("serve(): request targets", () => {
 describe("serve(): the shutdown delay", () => {
   it("answers readiness with 503 while a new connection still gets a 200; the drain then goes as always", async () => {
     const events: string[] = [];
-    const { root, server, drainable } = await start(recording(events), {
+    const { root, server, drainable } = await serveInRoot(recording(events), {
       readinessPath: "/ready",
       shutdownDelay: 30_000,
       onDrain: ({ inFlight }) => events.push(`drain began, ${inFlight} in flight`),

@@ -3,6 +3,7 @@ import http from "node:http";
 import { afterEach, describe, it } from "node:test";
 import { type Exited, type Fixture, startScript } from "../helpers/fixture.ts";
 import { freePort } from "../helpers/free-port.ts";
+import { type GetReply, get } from "../helpers/http-client.ts";
 
 // The example of examples/http-server, as a real process. The preloaded
 // trace prints `accepted <url>` for every request a server of the process
@@ -46,42 +47,6 @@ async function startExample(env: Record<string, string>): Promise<Server> {
 /** The program's own lines, without the trace's. */
 const own = (stdout: string[]) => stdout.filter((line) => !line.startsWith("accepted "));
 
-interface Reply {
-  path: string;
-  /** Whether the request went out on a kept-alive connection (not a new one). */
-  reused: boolean;
-  status?: number | undefined;
-  connection?: string | undefined;
-  body?: string;
-  /** The error code, when no complete response arrived. */
-  error?: string;
-}
-
-function get(base: string, path: string, agent: http.Agent | false = false): Promise<Reply> {
-  return new Promise((resolve) => {
-    const req = http.get(base + path, { agent }, (res) => {
-      const head = {
-        path,
-        reused: req.reusedSocket,
-        status: res.statusCode,
-        connection: res.headers.connection,
-      };
-      let body = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ ...head, body }));
-      res.on("error", (error: NodeJS.ErrnoException) =>
-        resolve({ ...head, error: error.code ?? error.message }),
-      );
-      res.on("close", () => {
-        if (!res.complete) resolve({ ...head, error: "truncated" });
-      });
-    });
-    req.on("error", (error: NodeJS.ErrnoException) =>
-      resolve({ path, reused: req.reusedSocket, error: error.code ?? error.message }),
-    );
-  });
-}
-
 describe("the http-server example in a real process", () => {
   it("answers /ready with 200 while serving", { timeout: 20_000 }, async () => {
     const server = await startExample({});
@@ -124,7 +89,7 @@ describe("the http-server example in a real process", () => {
     const clients = 20;
     let ok = 0;
     let terminated: Promise<Exited & { ms: number }> | undefined;
-    const replies: Reply[] = [];
+    const replies: GetReply[] = [];
     // Each client: one keep-alive connection, one request after the other,
     // until its first non-200 answer (or a bound, should SIGTERM never come).
     const load = Array.from({ length: clients }, async (_, client) => {
@@ -180,7 +145,7 @@ describe("the http-server example in a real process", () => {
 
     // Read before the drain: finished, whole. Read during it: a clean 503.
     // Not read: refused or closed idle, never half-served.
-    const paths = (list: Reply[]) => list.map((r) => r.path).sort();
+    const paths = (list: GetReply[]) => list.map((r) => r.path).sort();
     assert.deepEqual(paths(whole), [...before].sort());
     assert.deepEqual(paths(rejected), [...during].sort());
     assert.equal(refused.length + closedIdle.length + rejected.length, clients, "each client stopped once");

@@ -8,40 +8,15 @@ import {
   Channels,
   inspect,
   onTeardown,
-  type Root,
   run,
   type TaskTree,
   type UnwindEvent,
   useCancelSignal,
   useTaskPath,
 } from "unwind";
-import {
-  type HttpServer,
-  type RequestErrorInfo,
-  type RequestHandler,
-  type ServeOptions,
-  serve,
-} from "unwind/http";
+import { type RequestErrorInfo, type RequestHandler, serve } from "unwind/http";
 import { replied, send, waitUntil } from "../helpers/http-client.ts";
-
-interface Running {
-  readonly root: Root<void>;
-  readonly server: HttpServer;
-}
-
-/** Runs `serve(handler, options)` in a root of its own; resolves once it listens. */
-async function start(handler: RequestHandler, options: ServeOptions = {}): Promise<Running> {
-  let listening!: (server: HttpServer) => void;
-  const ready = new Promise<HttpServer>((resolve) => {
-    listening = resolve;
-  });
-  const root = run(function* () {
-    listening(yield* serve(handler, options));
-    yield* suspend();
-  });
-  const server = await Promise.race([ready, root.then(() => Promise.reject(new Error("root ended")))]);
-  return { root, server };
-}
+import { serveInRoot } from "../helpers/serving.ts";
 
 /** A handler that records its life into `events` and sleeps for `?ms=` (default 0). */
 function recording(events: string[]): RequestHandler {
@@ -66,7 +41,7 @@ function recording(events: string[]): RequestHandler {
 describe("serve(): one scope per request", () => {
   it("runs each request in its own scope, named by method, path and number", async () => {
     const paths: string[] = [];
-    const { root, server } = await start(function* (req, res) {
+    const { root, server } = await serveInRoot(function* (req, res) {
       paths.push(yield* useTaskPath());
       paths.push(...namesUnder(yield* inspect(), "main/http"));
       res.end(`hi ${req.url}`);
@@ -87,7 +62,7 @@ describe("serve(): one scope per request", () => {
     };
     subscribe(Channels.spawn, onSpawn);
     try {
-      const { root, server } = await start(function* (req, res) {
+      const { root, server } = await serveInRoot(function* (req, res) {
         if (req.url === "/wait") yield* sleep(1);
         res.end(`answered ${req.url}`);
       });
@@ -102,7 +77,7 @@ describe("serve(): one scope per request", () => {
 
   it("goes on in the scope where the first step stopped: values, errors and cleanups reach the handler", async () => {
     const events: string[] = [];
-    const { root, server } = await start(function* (_req, res) {
+    const { root, server } = await serveInRoot(function* (_req, res) {
       events.push("first step"); // runs before the scope exists
       const path = yield* useTaskPath(); // met in the scope
       yield* onTeardown(() => {
@@ -122,7 +97,7 @@ describe("serve(): one scope per request", () => {
 
   it("halts the scope of a client that goes away: its cancel signal aborts, then its cleanups run; the server keeps serving", async () => {
     const events: string[] = [];
-    const { root, server } = await start(recording(events));
+    const { root, server } = await serveInRoot(recording(events));
     const gone = await send(`${server.url}/slow?ms=10000`, { abortAfterMs: 50 });
     assert.ok("error" in gone);
     await waitUntil(() => events.includes("cleanup /slow?ms=10000 (client-disconnected)"), "the cleanup");
@@ -143,7 +118,7 @@ describe("serve(): one scope per request", () => {
     const events: string[] = [];
     const reports: Array<[string, RequestErrorInfo]> = [];
     const handler = recording(events);
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (req, res) {
         if (req.url?.startsWith("/boom")) throw new Error("boom");
         yield* handler(req, res);
@@ -166,7 +141,7 @@ describe("serve(): one scope per request", () => {
 
   it("cuts the connection when the handler fails after the headers were sent", async () => {
     const reports: string[] = [];
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (_req, res) {
         res.writeHead(200, { "content-type": "text/plain" });
         res.write("half of it");
@@ -184,7 +159,7 @@ describe("serve(): one scope per request", () => {
 
   it("answers for a handler that returned without responding, and reports it", async () => {
     const reports: string[] = [];
-    const { root, server } = await start(function* () {}, {
+    const { root, server } = await serveInRoot(function* () {}, {
       onError: (error, info) => reports.push(`${info.path}: ${(error as Error).message}`),
     });
     const reply = replied(await send(`${server.url}/forgot`));
@@ -195,7 +170,7 @@ describe("serve(): one scope per request", () => {
 
   it("reports a cleanup that throws (phase teardown) without failing the server", async () => {
     const reports: string[] = [];
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (_req, res) {
         yield* onTeardown(() => {
           throw new Error("cleanup broke");
@@ -218,7 +193,7 @@ describe("serve(): one scope per request", () => {
       return true;
     });
     try {
-      const { root, server } = await start(function* () {
+      const { root, server } = await serveInRoot(function* () {
         throw new Error("no handler for this");
       });
       assert.equal(replied(await send(`${server.url}/x?y=1`)).status, 500);
@@ -234,7 +209,7 @@ describe("serve(): one scope per request", () => {
 describe("serve(): drain", () => {
   it("drains when its scope is halted: idle connections close, new ones are refused, in-flight requests finish with Connection: close", async () => {
     const events: string[] = [];
-    const { root, server } = await start(recording(events), {
+    const { root, server } = await serveInRoot(recording(events), {
       onDrain: ({ inFlight }) => events.push(`drain began, ${inFlight} in flight`),
     });
     const agent = new Agent({ keepAlive: true });
@@ -272,7 +247,7 @@ describe("serve(): drain", () => {
 
   it("halts what is still in flight after drainTimeout: a 503 with Connection: close, cleanups see the timeout", async () => {
     const events: string[] = [];
-    const { root, server } = await start(recording(events), { drainTimeout: 100 });
+    const { root, server } = await serveInRoot(recording(events), { drainTimeout: 100 });
     const stuck = send(`${server.url}/stuck?ms=60000`);
     await waitUntil(() => events.length === 1, "the request to start");
     await root.halt();
@@ -288,7 +263,7 @@ describe("serve(): drain", () => {
   });
 
   it("cuts a response already started when drainTimeout runs out", async () => {
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (_req, res) {
         res.writeHead(200);
         res.write("streaming");
@@ -304,7 +279,7 @@ describe("serve(): drain", () => {
 
   it("server.drain() returns once the in-flight requests are done", async () => {
     const events: string[] = [];
-    const { root, server } = await start(recording(events));
+    const { root, server } = await serveInRoot(recording(events));
     const inflight = send(`${server.url}/slow?ms=100`);
     await waitUntil(() => events.length === 1, "the request to start");
     const drained = run(function* () {
@@ -321,7 +296,7 @@ describe("serve(): drain", () => {
 
   it("answers the readiness path with 200 while serving, without a request scope", async () => {
     let scopes = 0;
-    const { root, server } = await start(
+    const { root, server } = await serveInRoot(
       function* (_req, res) {
         scopes++;
         res.end();
@@ -349,7 +324,7 @@ describe("serve(): options and errors", () => {
   });
 
   it("fails with the listen error when the port is taken", async () => {
-    const { root, server } = await start(function* (_req, res) {
+    const { root, server } = await serveInRoot(function* (_req, res) {
       res.end();
     });
     const second = run(function* () {

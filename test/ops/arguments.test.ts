@@ -7,19 +7,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, sleep, suspend } from "effection";
 import { mapLimit, moveOnAfter, run, type Supervisor, shield, supervisor, withTimeout } from "unwind";
+import { loose, PROMISES, TIMER_LIMIT } from "../helpers/misuse.ts";
 import { failuresOf, rejection, thrown } from "../helpers/thrown.ts";
 
 function* worker(): Operation<void> {
   yield* suspend();
 }
 
-/** A value TypeScript would reject, as the mistake is written in JavaScript. */
-const loose = (value: unknown) => value as never;
-
-const PROMISES =
-  'tasks run operations, not promises: wrap the promise work with abortable((signal) => work(signal)) from "unwind", or use until(promise) from effection';
 const OPERATION = "must be an operation (such as sleep(100) or worker())";
-const TIMER_LIMIT = "2147483647 ms (about 24.8 days, the longest delay a Node timer takes)";
 
 describe("withTimeout(ms, op) and moveOnAfter(ms, op) at the call", () => {
   it("rejects ms that is not a number of milliseconds a timer can wait for", () => {

@@ -15,19 +15,9 @@ import {
   withTimeout,
 } from "unwind";
 import { testRun } from "unwind/testing";
-
-/** Lets promise callbacks and effection's reducer run. */
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-function* suspended(events: string[], name: string): Operation<void> {
-  yield* onTeardown(async () => {
-    await Promise.resolve();
-    events.push(`${name} cleaned up at ${Date.now()}`);
-  });
-  yield* suspend();
-}
+import { flush } from "../helpers/event-loop.ts";
+import { suspended } from "../helpers/suspended.ts";
+import { groupErrorOf } from "../helpers/thrown.ts";
 
 /** The failures of a run that fails, as [path, limit in ms]. */
 async function timedOut(body: () => Operation<void>): Promise<[string, number][]> {
@@ -76,6 +66,44 @@ describe("timeouts (virtual clock)", () => {
     });
     assert.deepEqual(outer, [["main/outer", 100]]);
     assert.deepEqual(inner, [["main/outer/inner", 50]]);
+  });
+
+  it("a deadline that had passed before the group started ends it at once and says by how much", async () => {
+    const events: string[] = [];
+    const program = testRun(
+      function* () {
+        yield* group(
+          function* () {
+            yield* onTeardown((reason) => {
+              events.push(`cleanup at ${Date.now()}: ${reason?.kind}, ${reason?.message}`);
+            });
+            yield* suspend();
+          },
+          { name: "report", deadline: Date.now() - 1_800_000 },
+        );
+      },
+      { now: 3_600_000 },
+    );
+    const error = await groupErrorOf(program);
+    assert.deepEqual(
+      error.failures.map(({ path, phase, error: cause }) => [
+        path,
+        phase,
+        (cause as TimeoutError).message,
+        (cause as TimeoutError).ms,
+      ]),
+      [
+        [
+          "main/report",
+          "run",
+          "main/report timed out: its deadline had passed 1800000 ms before it started",
+          -1_800_000,
+        ],
+      ],
+    );
+    assert.deepEqual(events, [
+      "cleanup at 3600000: timeout, main/report timed out: its deadline had passed 1800000 ms before it started",
+    ]);
   });
 
   it("moveOnAfter returns undefined at the limit, or the value before it", async () => {

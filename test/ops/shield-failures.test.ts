@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, sleep, suspend, withResolvers } from "effection";
-import { GroupError, group, run, shield } from "unwind";
+import { type GroupError, group, run, shield } from "unwind";
+import { groupErrorOf } from "../helpers/thrown.ts";
 
 function* flushThatFails(started: () => void): Operation<void> {
   started();
@@ -20,16 +21,6 @@ function signalled(): { promise: Promise<void>; resolve: () => void } {
   });
   return { promise, resolve };
 }
-
-const rejectionOf = async (promise: PromiseLike<unknown>): Promise<GroupError> => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GroupError, `expected a GroupError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-};
 
 const summary = (error: GroupError) =>
   error.failures.map((f) => [f.path, f.phase, (f.error as Error).message, f.reason?.kind]);
@@ -47,13 +38,13 @@ describe("shield() failures during a halt", () => {
       );
     });
     await started.promise;
-    const halted = await rejectionOf(root.halt());
+    const halted = await groupErrorOf(root.halt());
     assert.deepEqual(summary(halted), [["main/grp/task", "teardown", "flush failed", "halted"]]);
-    assert.equal(await rejectionOf(root), halted);
+    assert.equal(await groupErrorOf(root), halted);
   });
 
   it("are charged to the task, not to main, when a sibling's failure caused the teardown", async () => {
-    const error = await rejectionOf(
+    const error = await groupErrorOf(
       run(function* () {
         yield* group(
           function* (g) {
@@ -82,7 +73,7 @@ describe("shield() failures during a halt", () => {
     const started = signalled();
     const root = run(() => shield(flushThatFails(started.resolve)));
     await started.promise;
-    assert.deepEqual(summary(await rejectionOf(root.halt())), [
+    assert.deepEqual(summary(await groupErrorOf(root.halt())), [
       ["main", "teardown", "flush failed", "halted"],
     ]);
   });

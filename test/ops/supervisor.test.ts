@@ -17,11 +17,7 @@ import {
   type TaskTree,
   type UnwindEvent,
 } from "unwind";
-
-/** Lets promise callbacks and effection's reducer run (real setImmediate, never mocked here). */
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
-};
+import { flush } from "../helpers/event-loop.ts";
 
 /** Advances the mocked clock one millisecond at a time, flushing in between. */
 async function advance(ms: number) {

@@ -1,9 +1,12 @@
-// Every `@example` in the JSDoc of every export of "unwind", "unwind/http"
-// and "unwind/testing", and every program in the README (a ```ts block that imports
-// from unwind), is a complete program that type-checks: strict, with the
+// Every `@example` in the JSDoc of every export of every entry point of the
+// package ("unwind", "unwind/http", "unwind/process", "unwind/testing": the
+// "exports" of package.json, so that a new entry is covered when it is
+// added), and every program in the README (a ```ts block that imports from
+// unwind), is a complete program that type-checks: strict, with the
 // project's compiler options, "unwind" resolved to src/ through the
 // `unwind-source` condition of tsconfig.json. An example may use a helper
 // only if it declares it (`declare function loadUsers(): Operation<User[]>;`).
+// A program in two files (a worker and its module) is two examples.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,11 +14,24 @@ import { describe, it } from "node:test";
 import ts from "typescript";
 import { projectOptions, root, type Snippet, typeCheck } from "../helpers/type-check.ts";
 
-const entries = {
-  unwind: join(root, "src/index.ts"),
-  "unwind/http": join(root, "src/http/index.ts"),
-  "unwind/testing": join(root, "src/testing/index.ts"),
-};
+/** Each entry point's name ("unwind/http") and its source file, from package.json's "exports". */
+function entryPoints(): Record<string, string> {
+  const { name, exports } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    name: string;
+    exports: Record<string, string | Record<string, string>>;
+  };
+  const entries: Record<string, string> = {};
+  for (const [subpath, target] of Object.entries(exports)) {
+    const source = typeof target === "object" ? target["unwind-source"] : undefined;
+    if (source) entries[join(name, subpath)] = join(root, source);
+  }
+  return entries;
+}
+
+const entries = entryPoints();
+
+/** An import from one of the entry points: what makes a code block a program rather than a fragment. */
+const importsUnwind = new RegExp(`^import .* from "(${Object.keys(entries).join("|")})";$`, "m");
 
 /** The ```ts blocks of a text. */
 function codeBlocks(text: string): { code: string; line: number }[] {
@@ -58,7 +74,7 @@ function jsdocExamples(options: ts.CompilerOptions): { examples: Snippet[]; undo
 function readmePrograms(): Snippet[] {
   const text = readFileSync(join(root, "README.md"), "utf8");
   return codeBlocks(text)
-    .filter(({ code }) => /^import .* from "unwind(\/http|\/testing)?";$/m.test(code))
+    .filter(({ code }) => importsUnwind.test(code))
     .map(({ code, line }) => ({ origin: `README.md:${line}`, code }));
 }
 
@@ -67,7 +83,10 @@ describe("the examples", () => {
   const { examples, undocumented } = jsdocExamples(options);
   const readme = readmePrograms();
 
-  it("cover every export of these entry points with a ```ts block", () => {
+  it("cover every export of every entry point with a ```ts block", () => {
+    for (const entry of ["unwind", "unwind/http", "unwind/process", "unwind/testing"]) {
+      assert.ok(entry in entries, `${entry} is an entry point of package.json`);
+    }
     assert.deepEqual(undocumented, []);
     assert.ok(examples.length >= 40, `found ${examples.length} JSDoc examples`);
     assert.ok(readme.length >= 3, `found ${readme.length} README programs`);
@@ -75,7 +94,7 @@ describe("the examples", () => {
 
   it("are complete programs: each imports what it uses from unwind", () => {
     const fragments = [...examples, ...readme]
-      .filter(({ code }) => !/^import .* from "unwind(\/http|\/testing)?";$/m.test(code))
+      .filter(({ code }) => !importsUnwind.test(code))
       .map(({ origin }) => origin);
     assert.deepEqual(fragments, []);
   });

@@ -5,10 +5,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cluster } from "unwind/process";
 import { CLUSTER_WORKER_ENV } from "../../src/program/cluster-worker.ts";
+import { loose } from "../helpers/misuse.ts";
 import { thrown } from "../helpers/thrown.ts";
-
-/** A value TypeScript would reject, as the mistake is written in JavaScript. */
-const loose = (value: unknown) => value as never;
 
 describe("cluster(options) at the call", () => {
   it("rejects a missing or wrong number of workers", () => {

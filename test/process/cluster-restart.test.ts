@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
-  get,
   isRunning,
   killStarted,
   lines,
@@ -18,7 +17,7 @@ import {
 } from "../helpers/cluster.ts";
 import { startFixture } from "../helpers/fixture.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { waitUntil } from "../helpers/http-client.ts";
+import { get, waitUntil } from "../helpers/http-client.ts";
 
 afterEach(killStarted);
 

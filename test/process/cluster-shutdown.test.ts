@@ -3,17 +3,8 @@
 // signals, sockets on 127.0.0.1, and /proc to check that no worker is left.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import {
-  acceptedIn,
-  get,
-  isRunning,
-  killStarted,
-  lines,
-  load,
-  type Reply,
-  startCluster,
-} from "../helpers/cluster.ts";
-import { waitUntil } from "../helpers/http-client.ts";
+import { acceptedIn, isRunning, killStarted, lines, load, startCluster } from "../helpers/cluster.ts";
+import { type GetReply, get, waitUntil } from "../helpers/http-client.ts";
 
 afterEach(killStarted);
 
@@ -118,7 +109,7 @@ describe("cluster(): shutdown in real processes", () => {
     assert.equal(code, 143, stderr);
     assert.equal(stderr, "");
     const accepted = acceptedIn(stdout);
-    const outcome = (r: Reply) => {
+    const outcome = (r: GetReply) => {
       if (r.status === 200 && !r.error && r.body?.startsWith(`done ${r.path} from `)) return "200";
       if (r.status === 503 && r.connection === "close" && !r.error) return "503 close";
       // Never read by a worker: refused once no worker listened, or a

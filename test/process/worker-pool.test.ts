@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sleep, suspend, until } from "effection";
-import { type GroupError, inspect, mapLimit, onTeardown, run, type TaskTree } from "unwind";
+import { inspect, mapLimit, onTeardown, run, type TaskTree } from "unwind";
 import { WorkerError, workerPool } from "unwind/process";
 import type { Answer, Job } from "../fixtures/workers/jobs.ts";
 import { SharedLog } from "../helpers/shared-log.ts";
+import { failureRows } from "../helpers/thrown.ts";
 import { tsWorker } from "../helpers/ts-worker.ts";
 
 const jobs = tsWorker(new URL("../fixtures/workers/jobs.ts", import.meta.url));
-
-const failureRows = (error: unknown) =>
-  (error as GroupError).failures.map((f) => [
-    f.path,
-    f.phase,
-    `${(f.error as Error).name}: ${(f.error as Error).message}`,
-  ]);
 
 describe("workerPool(): CPU jobs over a fixed set of worker threads", () => {
   it("spreads the jobs over its workers and returns the results in the order of the jobs", async () => {
@@ -133,10 +127,8 @@ describe("workerPool(): CPU jobs over a fixed set of worker threads", () => {
     });
   });
 
-  it("rejects bad arguments at the call, and run() once the pool is closed", async () => {
-    assert.throws(() => workerPool(jobs, { size: 0 }), /workerPool\(\): size must be an integer >= 1, got 0/);
-    assert.throws(() => workerPool(jobs, { size: 1.5 }), /workerPool\(\): size must be an integer >= 1/);
-    assert.throws(() => workerPool("", { size: 1 }), /workerPool\(\): module must be a URL or a path/);
+  // Its arguments are checked at the call: see arguments.test.ts.
+  it("rejects run() once the pool is closed", async () => {
     const log = new SharedLog();
     const pool = await run(function* () {
       return yield* workerPool<Job, Answer>(jobs, { size: 1, data: { log: log.buffer } });

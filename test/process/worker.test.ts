@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { type Operation, suspend, withResolvers } from "effection";
 import { GroupError, inspect, onTeardown, run, type TaskTree } from "unwind";
 import { WorkerError, type WorkerHandle, worker } from "unwind/process";
+import { failureRows } from "../helpers/thrown.ts";
 import { tsWorker } from "../helpers/ts-worker.ts";
 
 const fixture = (name: string) => tsWorker(new URL(`../fixtures/workers/${name}.ts`, import.meta.url));
@@ -39,13 +40,6 @@ async function haltWhenReady(
     yield* g.halt();
   });
 }
-
-const failureRows = (error: unknown) =>
-  (error as GroupError).failures.map((f) => [
-    f.path,
-    f.phase,
-    `${(f.error as Error).name}: ${(f.error as Error).message}`,
-  ]);
 
 describe("worker(): a worker thread owned by a task", () => {
   it("the worker's main() sees the owner's halt as SIGTERM and tears its tree down in tree order first", async () => {
@@ -182,17 +176,5 @@ describe("worker(): a worker thread owned by a task", () => {
     assert.equal(held?.path, "main/owner/tree");
     assert.equal(held?.kind === "worker" && held.threadId, threadId);
     assert.match(held?.kind === "worker" ? held.module : "", /^data:text\/javascript,/);
-  });
-
-  it("rejects bad arguments at the call", () => {
-    assert.throws(() => worker(42 as unknown as string), /worker\(\): module must be a URL or a path/);
-    assert.throws(
-      () => worker(fixture("plain"), { name: "a/b" }),
-      /worker\(\): name must be a non-empty string without "\/"/,
-    );
-    assert.throws(
-      () => worker(fixture("plain"), { gracePeriod: Number.NaN }),
-      /worker\(\): gracePeriod must be a number/,
-    );
   });
 });

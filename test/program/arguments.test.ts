@@ -5,19 +5,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Operation, suspend } from "effection";
 import { main, run } from "unwind";
+import { FACTORY, loose, PROMISES, TIMER_LIMIT } from "../helpers/misuse.ts";
 import { failuresOf, rejected, rejection, thrown } from "../helpers/thrown.ts";
 
 function* program(): Operation<void> {
   yield* suspend();
 }
-
-/** A value TypeScript would reject, as the mistake is written in JavaScript. */
-const loose = (value: unknown) => value as never;
-
-const FACTORY = "must be a function that returns an operation (such as a generator function)";
-const PROMISES =
-  'tasks run operations, not promises: wrap the promise work with abortable((signal) => work(signal)) from "unwind", or use until(promise) from effection';
-const TIMER_LIMIT = "2147483647 ms (about 24.8 days, the longest delay a Node timer takes)";
 
 describe("run(body, options) at the call", () => {
   it("rejects a body that is not a function that makes an operation", () => {

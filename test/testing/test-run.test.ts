@@ -6,9 +6,10 @@ import { describe, it } from "node:test";
 import timers from "node:timers";
 import { setTimeout as delay } from "node:timers/promises";
 import { type Operation, sleep, suspend, until } from "effection";
-import { GroupError, group, moveOnAfter, onTeardown, TimeoutError, withTimeout } from "unwind";
+import { GroupError, group, moveOnAfter, TimeoutError, withTimeout } from "unwind";
 import { testRun } from "unwind/testing";
 import { startFixture } from "../helpers/fixture.ts";
+import { suspended } from "../helpers/suspended.ts";
 
 const own = {
   setTimeout: globalThis.setTimeout,
@@ -148,14 +149,6 @@ describe("testRun()", () => {
 });
 
 describe("timeouts and deadlines on the virtual clock", () => {
-  function* suspended(events: string[], name: string): Operation<void> {
-    yield* onTeardown(async () => {
-      await Promise.resolve();
-      events.push(`${name} cleaned up at ${Date.now()}`);
-    });
-    yield* suspend();
-  }
-
   it("withTimeout throws at the limit, once the operation's teardown has finished", async () => {
     const events: string[] = [];
     await testRun(
