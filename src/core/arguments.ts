@@ -393,12 +393,14 @@ export function operation(call: (op: string) => string): Rule {
 // ---------------------------------------------------------------------------
 // Options objects
 
-/** Rules for the keys of an options object; keys not listed are not checked. */
+/** Rules for the keys of an options object: every key it takes, and only those. */
 export type OptionRules = Readonly<Record<string, Rule>>;
 
 /**
  * Checks an options object: `undefined` (no options) or an object whose
- * listed keys, when present and not `undefined`, pass their rules.
+ * listed keys, when present and not `undefined`, pass their rules, and
+ * that has no other key (a misspelt option would otherwise do nothing,
+ * silently: `{ teardwon: "concurrent" }`).
  * `example` shows a well-formed one, `{ name: "worker" }` (or makes it from
  * what was passed). `param` names it: `options`, or `options.restart` for
  * options nested in options.
@@ -415,10 +417,37 @@ export function checkOptions(
     const shape = typeof example === "string" ? example : example(options);
     fail("type", caller, `${param} must be an object such as ${shape}, got ${describeValue(options)}`);
   }
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(rules, key)) unknownOption(caller, param, key, rules);
+  }
   for (const key in rules) {
     const value = (options as Record<string, unknown>)[key];
     if (value !== undefined) rules[key]?.(caller, `${param}.${key}`, value);
   }
+}
+
+function unknownOption(caller: string, param: string, key: string, rules: OptionRules): never {
+  const known = Object.keys(rules);
+  const near = known.find((name) => closeSpelling(name, key));
+  const hint = near ? `did you mean ${near}? ` : "";
+  const list = known.length === 0 ? "it takes none" : `it takes ${known.join(", ")}`;
+  fail("type", caller, `${param}.${key} is not an option of ${caller}; ${hint}(${list})`);
+}
+
+/** Case aside, at most two edits apart (a typo, a swapped pair of letters counting as two). */
+function closeSpelling(a: string, b: string): boolean {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  if (Math.abs(x.length - y.length) > 2) return false;
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = row;
+  }
+  return (previous[y.length] ?? Number.POSITIVE_INFINITY) <= 2;
 }
 
 /** Options nested in options (`restart: { maxRestarts: 5 }`), checked with their own rules. */
@@ -462,7 +491,7 @@ function operationReturned<T>(caller: string, param: string, fn: unknown, value:
 
 // The rules are made once: checking costs no allocation on the way in.
 
-export const groupRules: OptionRules = {
+export const groupRules = {
   name: segmentName,
   teardown: oneOf("serial", "concurrent"),
   policy: oneOf("fail-fast", "supervise"),
@@ -471,9 +500,9 @@ export const groupRules: OptionRules = {
   timeout: milliseconds("leave it out for no limit"),
   deadline,
   signal: abortSignal,
-};
+} satisfies OptionRules;
 
-const spawnRules: OptionRules = { name: segmentName };
+export const spawnRules = { name: segmentName } satisfies OptionRules;
 const spawnOp = operationFactory("g.spawn(() => worker())");
 const startBody = operationFactory("g.start((ready) => listener(ready))");
 
@@ -533,7 +562,7 @@ export function checkTimeLimit(caller: "withTimeout()" | "moveOnAfter()", ms: un
 }
 
 const shieldOp = operation((inner) => `shield(${inner})`);
-const shieldRules: OptionRules = { timeout: milliseconds("leave it out for no limit") };
+export const shieldRules = { timeout: milliseconds("leave it out for no limit") } satisfies OptionRules;
 
 /** `shield(op, options)`. */
 export function checkShield(op: unknown, options: unknown): void {
@@ -550,7 +579,7 @@ export function checkMapLimit(items: unknown, limit: unknown, fn: unknown): void
   callback("mapLimit()", "fn", fn);
 }
 
-const runRules: OptionRules = { ...groupRules, signals: signalNames };
+export const runRules = { ...groupRules, signals: signalNames } satisfies OptionRules;
 const runBody = operationFactory("run((root) => program(root))");
 
 /** `run(body, options)`. */
@@ -559,7 +588,7 @@ export function checkRun(body: unknown, options: unknown): void {
   checkOptions("run()", options, runRules, '{ signals: ["SIGTERM"] }');
 }
 
-export const mainRules: OptionRules = {
+export const mainRules = {
   ...groupRules,
   signals: signalNames,
   drainTimeout: timerMs,
@@ -567,7 +596,8 @@ export const mainRules: OptionRules = {
   teardownTimeout: timerMs,
   spawnSites: boolean,
   exit: boolean,
-};
+  inspect: boolean,
+} satisfies OptionRules;
 const mainBody = operationFactory("main((root) => program(root))");
 
 /** `main(body, options)`. */
@@ -597,18 +627,18 @@ const backoff: Rule = (caller, param, value) => {
 };
 
 /** The restart intensity and backoff, as `supervisor()` and `cluster({ restart })` take them. */
-export const restartRules: OptionRules = {
+export const restartRules = {
   maxRestarts: integer(0),
   withinMs: milliseconds(undefined, 1),
   backoff,
-};
+} satisfies OptionRules;
 
-const supervisorRules: OptionRules = {
+export const supervisorRules = {
   ...restartRules,
   name: segmentName,
   strategy: oneOf("one-for-one", "one-for-all", "rest-for-one"),
   teardown: oneOf("serial", "concurrent"),
-};
+} satisfies OptionRules;
 const supervisorBody = operationFactory("supervisor((s) => body(s))");
 
 /** `supervisor(body, options)`. */
@@ -617,10 +647,10 @@ export function checkSupervisor(body: unknown, options: unknown): void {
   checkOptions("supervisor()", options, supervisorRules, '{ name: "workers", strategy: "one-for-one" }');
 }
 
-const supervisedRules: OptionRules = {
+export const supervisedRules = {
   name: segmentName,
   restart: oneOf("permanent", "transient", "temporary"),
-};
+} satisfies OptionRules;
 const supervisedOp = operationFactory("s.spawn(() => worker())");
 
 /** A supervisor's `s.spawn(op, options)`. */

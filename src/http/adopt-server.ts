@@ -38,7 +38,7 @@ export interface AdoptServerOptions {
   close?: () => void | Promise<void>;
 }
 
-const adoptRules: OptionRules = { closeTimeout: milliseconds(), close: callback };
+export const adoptRules = { closeTimeout: milliseconds(), close: callback } satisfies OptionRules;
 
 /**
  * Makes the current scope the owner of a server that unwind did not

@@ -74,14 +74,14 @@ export interface RequestSettings {
   readonly onDrain: ((info: { readonly inFlight: number }) => void) | undefined;
 }
 
-const requestRules: OptionRules = {
+export const requestRules = {
   name: segmentName,
   drainTimeout: milliseconds(),
   shutdownDelay: milliseconds(),
   readinessPath,
   onError: callback,
   onDrain: callback,
-};
+} satisfies OptionRules;
 
 /** The handler and the options, checked where they are written; the options with their defaults. */
 export function checkRequestOptions(
@@ -94,12 +94,12 @@ export function checkRequestOptions(
   return settingsOf(options);
 }
 
-const serveRules: OptionRules = {
+export const serveRules = {
   ...requestRules,
   port: integer(0, 65_535),
   host: nonEmptyString,
   server: plainObject,
-};
+} satisfies OptionRules;
 
 /** `serve(handler, options)`: the request options, and where to listen. */
 export function checkServeArguments(handler: RequestHandler, options: RequestOptions): RequestSettings {

@@ -57,14 +57,14 @@ const directory: Rule = (caller, param, value) => {
   );
 };
 
-const execRules: OptionRules = {
+export const execRules = {
   name: segmentName,
   cwd: directory,
   env: plainObject,
   stdio,
   gracePeriod: milliseconds(),
   killSignal: sentSignal(),
-};
+} satisfies OptionRules;
 
 /** `exec("ls -l")` works in a shell, not here. */
 const command: Rule = (caller, param, value) => {
@@ -134,7 +134,13 @@ const workerModule: Rule = (caller, param, value) => {
   );
 };
 
-const workerRules: OptionRules = { name: segmentName, gracePeriod: milliseconds() };
+/** Any value: what the thread cannot be sent (a function, say) fails when it starts, as Node reports it. */
+const workerData: Rule = () => {};
+export const workerRules = {
+  name: segmentName,
+  gracePeriod: milliseconds(),
+  data: workerData,
+} satisfies OptionRules;
 
 /** `worker(module, options)`. */
 export function checkWorker(module: unknown, options: unknown): void {
@@ -142,7 +148,7 @@ export function checkWorker(module: unknown, options: unknown): void {
   checkOptions("worker()", options, workerRules, '{ name: "indexer", gracePeriod: 2_000 }');
 }
 
-const poolRules: OptionRules = { ...workerRules, size: integer(1) };
+export const poolRules = { ...workerRules, size: integer(1) } satisfies OptionRules;
 const poolSize = integer(1);
 
 /** `workerPool(module, options)`. */
@@ -200,14 +206,15 @@ const clusterModule: Rule = (caller, param, value) => {
   );
 };
 
-const clusterRules: OptionRules = {
+const workerCount = integer(1);
+export const clusterRules = {
+  workers: workerCount,
   module: clusterModule,
   reloadSignal,
   gracePeriod: milliseconds(),
   restart: nestedOptions(restartRules, "{ maxRestarts: 5, withinMs: 30_000 }"),
   name: segmentName,
-};
-const workerCount = integer(1);
+} satisfies OptionRules;
 
 /** `cluster(options)`. (A backoff's `maxMs` below its `initialMs` is seen where the defaults are filled in.) */
 export function checkCluster(options: unknown): void {

@@ -1,6 +1,8 @@
 import cluster, { type Worker } from "node:cluster";
 import { constants } from "node:os";
-import { CLUSTER_WORKER_ENV, isListeningMessage, type ShutdownMessage } from "../program/cluster-worker.ts";
+import { type ExitingMessage, isExitingMessage } from "../program/cluster-exit.ts";
+import { CLUSTER_WORKER_ENV } from "../program/cluster-membership.ts";
+import { isListeningMessage, type ShutdownMessage } from "../program/cluster-worker.ts";
 import { ClusterWorkerError } from "./cluster-error.ts";
 
 /** How a worker process ended: an exit code, or the signal that killed it. */
@@ -46,6 +48,7 @@ export class ClusterProcess {
     // to a worker that is going away, say); its exit tells the rest.
     this.worker.on("error", () => {});
     this.worker.on("message", (message: unknown) => {
+      if (isExitingMessage(message, "exiting")) return this.answerExiting();
       if (!isListeningMessage(message)) return;
       this.hears = true;
       for (const request of this.held.splice(0)) this.send(request);
@@ -79,6 +82,12 @@ export class ClusterProcess {
     const message: ShutdownMessage = { unwind: "shutdown", signal, request: ++this.requests, handOver };
     if (this.hears) this.send(message);
     else this.held.push(message);
+  }
+
+  /** See `ExitingMessage`: by now node:cluster sends it no more connections, and every one it sent came before this answer. */
+  private answerExiting(): void {
+    const answer: ExitingMessage = { unwind: "exit-ok" };
+    if (this.alive && this.worker.isConnected()) this.worker.send(answer, () => {});
   }
 
   private send(message: ShutdownMessage): void {

@@ -9,7 +9,7 @@ import { WakeList } from "../core/wake-list.ts";
 import type { Backoff } from "../ops/backoff.ts";
 import type { Supervisor } from "../ops/supervision.ts";
 import { supervisionSettings, supervisor } from "../ops/supervisor.ts";
-import { CLUSTER_WORKER_ENV, isClusterWorker } from "../program/cluster-worker.ts";
+import { CLUSTER_WORKER_ENV, isClusterWorker } from "../program/cluster-membership.ts";
 import { ProcessListeners } from "../program/process-listeners.ts";
 import { checkCluster } from "./arguments.ts";
 import { ClusterSlot, type SlotHost } from "./cluster-slot.ts";

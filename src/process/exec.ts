@@ -6,7 +6,7 @@ import { holdProcess } from "../core/held-processes.ts";
 import { addTeardown } from "../core/on-teardown.ts";
 import { OwnerContext } from "../core/owner.ts";
 import type { Owner, TreeGroup } from "../core/types.ts";
-import { CLUSTER_WORKER_ENV } from "../program/cluster-worker.ts";
+import { CLUSTER_WORKER_ENV } from "../program/cluster-membership.ts";
 import { checkExec } from "./arguments.ts";
 import { ChildNode } from "./child-node.ts";
 import type { Process } from "./process-handle.ts";

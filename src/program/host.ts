@@ -1,4 +1,6 @@
 import type { ColorTarget } from "../observe/colors.ts";
+import { leaveCluster } from "./cluster-exit.ts";
+import { isClusterWorker } from "./cluster-membership.ts";
 import { type ProgramState, serveInspection } from "./inspect-socket.ts";
 import { onParentHalt, type WorkerEnding } from "./parent-port.ts";
 
@@ -51,7 +53,10 @@ export const processHost: ProgramHost = {
     return process.stderr;
   },
   exit(code) {
-    process.exit(code);
+    // A worker of cluster() first reads every connection still on its way
+    // to it, which node:cluster then gives to another worker.
+    if (isClusterWorker()) void leaveCluster().then(() => process.exit(code));
+    else process.exit(code);
   },
   serveInspection,
   onParentHalt,

@@ -30,21 +30,21 @@ const notHere =
   (caller, param) =>
     fail("type", caller, `${param} is not an option of ${caller}: ${why}`);
 
-const testRunRules: OptionRules = {
+export const testRunRules = {
   ...groupRules,
   now: virtualNow,
   signals: notHere(
     "a test run listens to no signals of the process; use testMain() to send a program signals",
   ),
-};
+} satisfies OptionRules;
 
-const testMainRules: OptionRules = {
+export const testMainRules = {
   ...mainRules,
   virtualClock: boolean,
   now: virtualNow,
   exit: notHere("it never exits the process; await the program for its outcome"),
   inspect: notHere("it opens no inspection socket; program.inspect() gives the live tree"),
-};
+} satisfies OptionRules;
 
 /** `testRun(body, options)`. */
 export function checkTestRun(body: unknown, options: unknown): void {

@@ -23,7 +23,7 @@ const isRunning = (pid: number) => {
 /** One request on a fresh connection: `200 <body>`, or the client's error code. */
 function get(url: string): Promise<string> {
   return new Promise((resolve) => {
-    http
+    const request = http
       .get(url, { agent: false }, (res) => {
         let body = "";
         res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
@@ -31,6 +31,8 @@ function get(url: string): Promise<string> {
         res.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
       })
       .on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    // A request that hangs is a failure to see, not a test that never ends.
+    request.setTimeout(15_000, () => request.destroy(new Error("no reply in 15 s")));
   });
 }
 
@@ -43,9 +45,26 @@ describe("the cluster example (examples/cluster)", () => {
     const { stdout } = example;
     await example.waitFor(/^primary \d+: 2 workers on /);
     const primary = Number(/^primary (\d+):/.exec(stdout.find((l) => l.startsWith("primary ")) ?? "")?.[1]);
+    // A wait that fails at once, with everything the example printed, when
+    // the example reports a failure on stderr (a reload that failed, say).
+    const until = async (check: () => boolean, what: string, ms?: number) => {
+      try {
+        await waitUntil(
+          () => {
+            if (example?.stderr()) throw new Error(`stderr while waiting for ${what}`);
+            return check();
+          },
+          what,
+          ms,
+        );
+      } catch (error) {
+        const printed = `stdout:\n${stdout.join("\n")}\nstderr:\n${example?.stderr()}`;
+        throw new Error(`${(error as Error).message}\n${printed}`);
+      }
+    };
     const pids = () =>
       stdout.flatMap((line) => /^worker-\d \(pid (\d+)\): listening$/.exec(line)?.[1] ?? []).map(Number);
-    await waitUntil(() => pids().length === 2, "both workers' lines");
+    await until(() => pids().length === 2, "both workers' lines");
     const old = pids();
 
     const replies: string[] = [];
@@ -53,11 +72,11 @@ describe("the cluster example (examples/cluster)", () => {
     const clients = Array.from({ length: 4 }, async () => {
       while (!stopped) replies.push(await get(`http://127.0.0.1:${port}/`));
     });
-    await waitUntil(() => replies.length >= 40, "load");
+    await until(() => replies.length >= 40, "load");
     process.kill(primary, "SIGURG");
-    await waitUntil(() => pids().length === 4 && old.every((pid) => !isRunning(pid)), "the reload", 60_000);
+    await until(() => pids().length === 4 && old.every((pid) => !isRunning(pid)), "the reload", 60_000);
     const atReload = replies.length;
-    await waitUntil(() => replies.length >= atReload + 40, "load after the reload");
+    await until(() => replies.length >= atReload + 40, "load after the reload");
     stopped = true;
     await Promise.all(clients);
 

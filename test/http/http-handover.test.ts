@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { sleep, suspend } from "effection";
 import { main, onTeardown } from "unwind";
 import { serve } from "unwind/http";
-import { CLUSTER_WORKER_ENV } from "../../src/program/cluster-worker.ts";
+import { CLUSTER_WORKER_ENV } from "../../src/program/cluster-membership.ts";
 import { type Failed, type Reply, send, waitUntil } from "../helpers/http-client.ts";
 import { get, openRaw } from "../helpers/raw-http.ts";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cluster } from "unwind/process";
-import { CLUSTER_WORKER_ENV } from "../../src/program/cluster-worker.ts";
+import { CLUSTER_WORKER_ENV } from "../../src/program/cluster-membership.ts";
 import { loose } from "../helpers/misuse.ts";
 import { thrown } from "../helpers/thrown.ts";
 

@@ -4,7 +4,8 @@
 // signal, no real IPC); test/process/cluster.test.ts does it for real.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { CLUSTER_WORKER_ENV, listenForShutdown } from "../../src/program/cluster-worker.ts";
+import { CLUSTER_WORKER_ENV } from "../../src/program/cluster-membership.ts";
+import { listenForShutdown } from "../../src/program/cluster-worker.ts";
 
 const shutdown = (request: number, signal: NodeJS.Signals = "SIGTERM") => ({
   unwind: "shutdown",
