@@ -392,6 +392,28 @@ export interface TreeNode {
   readonly failures?: readonly TaskFailure[];
   /** A group's queued children that its teardown dropped before they started. */
   readonly dropped?: number;
+  /** A group tearing down two or more children: how far it has got (see `ChildTeardown`). */
+  readonly childTeardown?: ChildTeardown | undefined;
+}
+
+/**
+ * How far a group has got in tearing its children down: what the stuck
+ * report needs to say whether a larger `teardownTimeout` or the other
+ * order would have let it finish. Kept only by a group that had two or
+ * more children to tear down (with one, no order and nobody waits).
+ */
+export interface ChildTeardown {
+  readonly order: "serial" | "concurrent";
+  /** When the group started halting its children (ms since the epoch). */
+  readonly startedAt: number;
+  /** How many children it had to halt then. */
+  readonly children: number;
+  /** Of those, how many have been torn down (halted, every cleanup run). */
+  readonly tornDown: number;
+  /** When the last of those finished; 0 before the first. */
+  readonly lastAt: number;
+  /** The longest teardown of one of them, from its halt to its end, in ms. */
+  readonly slowestMs: number;
 }
 
 /** A group as its owner, the task tree and the root see it. */
