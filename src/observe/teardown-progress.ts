@@ -162,23 +162,29 @@ export function formatTeardownProgress(
 }
 
 function describe(p: TeardownProgress): string[] {
-  const still = p.inTeardown.map((child) => `${child.path} in its teardown for ${child.ms} ms`);
   if (p.order === "concurrent") {
+    const paths = listed(p.inTeardown.map((child) => child.path));
+    const slowest = p.tornDown > 0 ? `, the slowest in ${p.slowestMs} ms` : "";
     return [
-      `  ${p.path}: ${p.tornDown} of ${p.children} children torn down at once (teardown: "concurrent") in ${p.elapsedMs} ms; ${listed(still)}.`,
+      `  ${p.path}: ${p.tornDown} of ${p.children} children torn down at once (teardown: "concurrent")${slowest}; still in their teardown after ${p.elapsedMs} ms: ${paths}.`,
     ];
   }
   const done =
     p.averageMs === undefined
       ? `none of ${p.children} children torn down yet, in ${p.elapsedMs} ms`
       : `${p.tornDown} of ${p.children} children torn down one by one in ${p.tornDownMs} ms (${decimal(p.averageMs)} ms each, the slowest ${p.slowestMs} ms)`;
-  const wait = `${p.waiting} wait${p.waiting === 1 ? "s" : ""} their turn`;
+  const still = p.inTeardown.map((child) =>
+    child.path === p.looksStuck
+      ? `${child.path} in its teardown for ${child.ms} ms, more than ${STUCK_FACTOR} times the slowest before it: it looks stuck, and no deadline or order would help it`
+      : `${child.path} in its teardown for ${child.ms} ms`,
+  );
+  const wait = p.waiting === 1 ? "1 waits its turn" : `${p.waiting} wait their turn`;
   const estimate =
     p.remainingMs !== undefined
       ? `: about ${about(p.remainingMs)} ms more`
-      : p.looksStuck
-        ? `; ${p.looksStuck} took more than ${STUCK_FACTOR} times the slowest before it: it looks stuck, and then no deadline or order would help it`
-        : ": no estimate before one has finished";
+      : p.averageMs === undefined
+        ? ": no estimate before one has finished"
+        : "";
   return [
     `  ${p.path}: ${[done, ...still, wait].join("; ")}${estimate}.`,
     `    or with teardown: "concurrent" on ${p.path}, its children would tear down at once, in about the time of the slowest, if they do not depend on each other.`,
