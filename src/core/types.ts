@@ -239,6 +239,17 @@ export interface GroupOptions {
    * Order of the children's teardown: `serial` (default) halts them one by
    * one, newest first, like a stack; `concurrent` halts them all at once, so
    * teardown takes as long as the slowest child, not the sum.
+   *
+   * Serial is the default because siblings are often a resource and its
+   * users (a pool started with `g.start`, then workers that use it): newest
+   * first, a later sibling's cleanup can still use an earlier sibling, as
+   * with `using` / `DisposableStack`, effection and Swift. Concurrent
+   * teardown breaks that silently: choose it for a group whose children are
+   * independent (connection handlers, jobs), above all when there are
+   * thousands of them with cleanups that wait. When `main()`'s
+   * `teardownTimeout` cuts a serial teardown short, the stuck report says
+   * how far it got and whether a larger deadline or this option would have
+   * let it finish.
    */
   teardown?: "serial" | "concurrent";
   /**
