@@ -29,6 +29,7 @@ export type {
 } from "./core/types.ts";
 export { useHaltReason } from "./core/use-halt-reason.ts";
 export { inspect, type TaskTree } from "./observe/inspect.ts";
+export type { TeardownProgress } from "./observe/teardown-progress.ts";
 export { formatTree, type TreeFormat } from "./observe/tree-printer.ts";
 export { useTaskPath } from "./observe/use-task-path.ts";
 export { abortable } from "./ops/abortable.ts";

@@ -15,6 +15,7 @@ import { TaskNode } from "./task-node.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
 import { TimeoutError } from "./timeout-error.ts";
 import type {
+  ChildTeardown,
   Cleanup,
   Group,
   GroupInternal,
@@ -64,6 +65,8 @@ export class GroupNode
   readonly deadline: number;
   /** Queued children dropped by the teardown before they started. */
   dropped = 0;
+  /** How far the teardown of its children has got: made when it starts, if two or more wait for it. */
+  childTeardown: ChildTeardownRecord | undefined;
   /** Its `limit`, if it has one. */
   private readonly admission: Admission<TaskNode<unknown>, () => Operation<unknown>> | undefined;
   /** Its own timeout, deadline and abort signal, if it has any. */
@@ -236,6 +239,7 @@ export class GroupNode
 
   childSettled(task: TaskNode<unknown>): void {
     if (!this.tasks.delete(task)) return;
+    if (task.haltStartedAt) this.childTeardown?.tornDownOne(task.haltStartedAt);
     // A task that began had a place under the limit: the next one queued takes it.
     if (task.task) this.admission?.release();
     if (this.tasks.size === 0) this.emptied?.wakeAll();
@@ -296,8 +300,12 @@ export class GroupNode
     const reason = this.haltReason ?? HaltReason.parentExited();
     if (this.drain) yield* this.drain();
     this.dropQueued(reason);
+    const concurrent = this.options.teardown === "concurrent";
+    if (this.tasks.size > 1) {
+      this.childTeardown = new ChildTeardownRecord(concurrent ? "concurrent" : "serial", this.tasks.size);
+    }
     while (this.tasks.size > 0) {
-      if (this.options.teardown === "concurrent") {
+      if (concurrent) {
         // Start every halt before waiting for any: teardown then takes as
         // long as the slowest child instead of the sum of all of them. One
         // wait for the whole set, not one per child.
@@ -359,5 +367,30 @@ export class GroupNode
 
   detach(group: TreeGroup): void {
     this.groups?.delete(group);
+  }
+}
+
+/**
+ * The progress of a group's children's teardown (see `ChildTeardown`):
+ * one per group teardown with two or more children, none per task.
+ */
+class ChildTeardownRecord implements ChildTeardown {
+  readonly startedAt = Date.now();
+  tornDown = 0;
+  lastAt = 0;
+  slowestMs = 0;
+
+  constructor(
+    readonly order: "serial" | "concurrent",
+    readonly children: number,
+  ) {}
+
+  /** A child halted at `haltStartedAt` has settled: counted, with the time it took. */
+  tornDownOne(haltStartedAt: number): void {
+    // A child that was already halting when the teardown began took part of its time before it.
+    const from = Math.max(haltStartedAt, this.startedAt);
+    this.lastAt = Date.now();
+    this.tornDown++;
+    this.slowestMs = Math.max(this.slowestMs, this.lastAt - from);
   }
 }

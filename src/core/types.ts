@@ -239,6 +239,17 @@ export interface GroupOptions {
    * Order of the children's teardown: `serial` (default) halts them one by
    * one, newest first, like a stack; `concurrent` halts them all at once, so
    * teardown takes as long as the slowest child, not the sum.
+   *
+   * Serial is the default because siblings are often a resource and its
+   * users (a pool started with `g.start`, then workers that use it): newest
+   * first, a later sibling's cleanup can still use an earlier sibling, as
+   * with `using` / `DisposableStack`, effection and Swift. Concurrent
+   * teardown breaks that silently: choose it for a group whose children are
+   * independent (connection handlers, jobs), above all when there are
+   * thousands of them with cleanups that wait. When `main()`'s
+   * `teardownTimeout` cuts a serial teardown short, the stuck report says
+   * how far it got and whether a larger deadline or this option would have
+   * let it finish.
    */
   teardown?: "serial" | "concurrent";
   /**
@@ -392,6 +403,28 @@ export interface TreeNode {
   readonly failures?: readonly TaskFailure[];
   /** A group's queued children that its teardown dropped before they started. */
   readonly dropped?: number;
+  /** A group tearing down two or more children: how far it has got (see `ChildTeardown`). */
+  readonly childTeardown?: ChildTeardown | undefined;
+}
+
+/**
+ * How far a group has got in tearing its children down: what the stuck
+ * report needs to say whether a larger `teardownTimeout` or the other
+ * order would have let it finish. Kept only by a group that had two or
+ * more children to tear down (with one, no order and nobody waits).
+ */
+export interface ChildTeardown {
+  readonly order: "serial" | "concurrent";
+  /** When the group started halting its children (ms since the epoch). */
+  readonly startedAt: number;
+  /** How many children it had to halt then. */
+  readonly children: number;
+  /** Of those, how many have been torn down (halted, every cleanup run). */
+  readonly tornDown: number;
+  /** When the last of those finished; 0 before the first. */
+  readonly lastAt: number;
+  /** The longest teardown of one of them, from its halt to its end, in ms. */
+  readonly slowestMs: number;
 }
 
 /** A group as its owner, the task tree and the root see it. */

@@ -3,7 +3,7 @@ import type { HaltReasonJSON } from "../core/halt-reason.ts";
 import { processesOf } from "../core/held-processes.ts";
 import { OwnerContext } from "../core/owner.ts";
 import { restartCountOf } from "../core/restart-count.ts";
-import type { ProcessInfo, TaskState, TreeNode } from "../core/types.ts";
+import type { ChildTeardown, ProcessInfo, TaskState, TreeNode } from "../core/types.ts";
 import { taskId } from "./task-id.ts";
 
 /**
@@ -44,6 +44,20 @@ export interface TaskTree {
   readonly haltReason?: HaltReasonJSON;
   /** For a group: queued children its teardown dropped before they started. */
   readonly dropped?: number;
+  /**
+   * For a group tearing two or more children down: in which order, since
+   * when, how many it had, how many are torn down, when the last of those
+   * finished (0 before the first) and the longest one took, in ms. What
+   * the stuck report's estimates come from (see `TeardownProgress`).
+   */
+  readonly childTeardown?: {
+    readonly order: "serial" | "concurrent";
+    readonly startedAt: number;
+    readonly children: number;
+    readonly tornDown: number;
+    readonly lastAt: number;
+    readonly slowestMs: number;
+  };
   /** A child of a `supervisor()`: how many times it has been restarted; a supervisor: its restarts in all. */
   readonly restarts?: number;
   /** The stack frame that started it, when spawn sites are recorded (`UNWIND_SPAWN_SITES=1`). */
@@ -73,12 +87,19 @@ export function snapshot(node: TreeNode): TaskTree {
     ...(node.haltStartedAt ? { haltStartedAt: node.haltStartedAt } : {}),
     ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
     ...(node.dropped ? { dropped: node.dropped } : {}),
+    ...(node.childTeardown ? { childTeardown: childTeardownOf(node.childTeardown) } : {}),
     ...(restarts ? { restarts } : {}),
     ...(node.site ? { site: node.site } : {}),
     ...(processes ? { processes } : {}),
     ...(node.waitingFor ? { waitingFor: node.waitingFor } : {}),
     children,
   };
+}
+
+/** A copy as plain data: the group goes on counting. */
+function childTeardownOf(progress: ChildTeardown): NonNullable<TaskTree["childTeardown"]> {
+  const { order, startedAt, children, tornDown, lastAt, slowestMs } = progress;
+  return { order, startedAt, children, tornDown, lastAt, slowestMs };
 }
 
 /**

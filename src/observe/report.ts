@@ -2,6 +2,12 @@ import { addFailure, GroupError } from "../core/group-error.ts";
 import type { TaskFailure, TreeNode, TreeRoot } from "../core/types.ts";
 import { colorsFor, painter } from "./colors.ts";
 import type { TaskTree } from "./inspect.ts";
+import {
+  formatTeardownProgress,
+  suggestedTeardownTimeout,
+  type TeardownProgress,
+  teardownProgress,
+} from "./teardown-progress.ts";
 import { formatOpenTasks } from "./tree-printer.ts";
 
 /**
@@ -32,15 +38,34 @@ export function abandonedTeardown(
   why: string,
   now: number = Date.now(),
   color: boolean = colorsFor(process.stderr),
-): { readonly text: string; readonly error: GroupError | undefined } {
-  const report = formatStuckReport(stuck, why, now, color);
+  deadlineHit = false,
+): AbandonedTeardown {
+  // How far each group got, and whether more time or the other order
+  // would have let it finish: after the open tasks, before the errors.
+  const progress = teardownProgress(stuck, now);
+  const spentMs = stuck?.haltStartedAt ? now - stuck.haltStartedAt : 0;
+  const suggested = deadlineHit ? suggestedTeardownTimeout(progress, spentMs) : undefined;
+  const report = [
+    formatStuckReport(stuck, why, now, color),
+    ...formatTeardownProgress(progress, spentMs, deadlineHit, painter(color)),
+  ].join("\n");
   const failures = failuresSoFar(owner);
-  if (failures.length === 0) return { text: report, error: undefined };
+  const found = { progress, ...(suggested !== undefined ? { suggestedTeardownTimeout: suggested } : {}) };
+  if (failures.length === 0) return { text: report, error: undefined, ...found };
   const title = "errors raised before the teardown was abandoned";
   return {
     text: `${report}\n${formatFailures(failures, title)}`,
     error: new GroupError(owner.group?.path ?? "", failures),
+    ...found,
   };
+}
+
+/** What `abandonedTeardown` found: the text to print, the errors, and how far the teardown got. */
+export interface AbandonedTeardown {
+  readonly text: string;
+  readonly error: GroupError | undefined;
+  readonly progress: readonly TeardownProgress[];
+  readonly suggestedTeardownTimeout?: number;
 }
 
 /** Every failure recorded in the live tree under `owner` and by `owner` itself, each once. */

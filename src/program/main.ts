@@ -7,6 +7,7 @@ import type { Group, GroupOptions, TaskFailure } from "../core/types.ts";
 import { colorsFor } from "../observe/colors.ts";
 import type { TaskTree } from "../observe/inspect.ts";
 import { abandonedTeardown, failuresOf, formatFailures } from "../observe/report.ts";
+import type { TeardownProgress } from "../observe/teardown-progress.ts";
 import { isClusterWorker } from "./cluster-membership.ts";
 import { CLUSTER_WORKER_DRAIN_TIMEOUT, listenForShutdown } from "./cluster-worker.ts";
 import { ExitCode, signalExitCode } from "./exit-codes.ts";
@@ -113,6 +114,19 @@ export type MainOutcome<T> =
       readonly reason: "teardown-timeout" | "second-signal";
       /** The tasks still open when main gave up on them. */
       readonly stuck: TaskTree | undefined;
+      /**
+       * How far each group still tearing children down had got: serial
+       * groups with children waiting their turn (with an estimate of the
+       * time they still needed), concurrent groups with children still in
+       * their teardown. Deepest first; printed with the stuck report.
+       */
+      readonly progress: readonly TeardownProgress[];
+      /**
+       * When the deadline cut the teardown short and `progress` has an
+       * estimate: the `teardownTimeout` that would likely have let it
+       * finish (time spent plus the largest estimate, and a tenth to spare).
+       */
+      readonly suggestedTeardownTimeout?: number;
       /** Errors raised before main gave up (already printed with the stuck report). */
       readonly error?: GroupError;
     };
@@ -229,13 +243,23 @@ export async function runMain<T>(
             ? `teardown did not finish within ${teardownTimeout} ms`
             : "a signal arrived while tearing down";
         // Errors raised so far are printed with the report, not lost with the teardown.
-        const { text, error } = abandonedTeardown(owner, stuck, why, Date.now(), colorsFor(host.stderr));
+        const deadlineHit = reason === "teardown-timeout";
+        const { text, error, progress, suggestedTeardownTimeout } = abandonedTeardown(
+          owner,
+          stuck,
+          why,
+          Date.now(),
+          colorsFor(host.stderr),
+          deadlineHit,
+        );
         host.stderr.write(`${text}\n`);
         giveUp({
           status: "teardown-incomplete",
           exitCode: ExitCode.TeardownIncomplete,
           reason,
           stuck,
+          progress,
+          ...(suggestedTeardownTimeout !== undefined ? { suggestedTeardownTimeout } : {}),
           ...(error ? { error } : {}),
         });
       },

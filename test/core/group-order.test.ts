@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sleep, suspend, withResolvers } from "effection";
 import { type Group, group, onTeardown, run } from "unwind";
+import { testMain } from "unwind/testing";
 
 /** A cleanup that waits for a macrotask, so that overlapping teardowns show. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -154,6 +155,97 @@ describe("teardown order", () => {
     });
     await root.halt();
     assert.deepEqual(events, ["grandchild", "newer cleanup", "older cleanup"]);
+  });
+});
+
+describe("the default sibling order, pinned", () => {
+  /**
+   * A program whose root and a nested group "pool" each have three children
+   * with an async cleanup that logs its start and its end; `teardown` is
+   * given to both groups when set.
+   */
+  function program(events: string[], teardown?: "serial" | "concurrent") {
+    const order = teardown ? { teardown } : {};
+    const children = (g: Group, prefix: string) => {
+      for (const name of ["first", "second", "third"]) {
+        g.spawn(
+          function* () {
+            yield* onTeardown(async () => {
+              events.push(`start ${prefix}${name}`);
+              await tick();
+              events.push(`end ${prefix}${name}`);
+            });
+            yield* suspend();
+          },
+          { name },
+        );
+      }
+    };
+    return testMain(function* (root) {
+      root.spawn(
+        function* () {
+          yield* group(
+            function* (g) {
+              children(g, "pool/");
+              yield* suspend();
+            },
+            { name: "pool", ...order },
+          );
+        },
+        { name: "server" },
+      );
+      children(root, "");
+      yield* suspend();
+    }, order);
+  }
+
+  it("is serial, newest first, at the root of main() and in a nested group", async () => {
+    const events: string[] = [];
+    const running = program(events);
+    running.signal("SIGTERM");
+    assert.equal((await running).exitCode, 143);
+    assert.deepEqual(events, [
+      "start third",
+      "end third",
+      "start second",
+      "end second",
+      "start first",
+      "end first",
+      // server was spawned first, so it goes last; its pool the same way inside.
+      "start pool/third",
+      "end pool/third",
+      "start pool/second",
+      "end pool/second",
+      "start pool/first",
+      "end pool/first",
+    ]);
+  });
+
+  it("is concurrent when asked: every sibling starts before any ends, and a subtree still ends before its parent", async () => {
+    const events: string[] = [];
+    const running = program(events, "concurrent");
+    running.signal("SIGTERM");
+    assert.equal((await running).exitCode, 143);
+    const settled = running.events.filter((e) => e.event === "settle").map((e) => e.path);
+    // The root's four children start their teardown together; server waits for its pool.
+    assert.deepEqual(events.slice(0, 6).sort(), [
+      "start first",
+      "start pool/first",
+      "start pool/second",
+      "start pool/third",
+      "start second",
+      "start third",
+    ]);
+    assert.deepEqual(events.slice(6).sort(), [
+      "end first",
+      "end pool/first",
+      "end pool/second",
+      "end pool/third",
+      "end second",
+      "end third",
+    ]);
+    assert.ok(settled.indexOf("main/server/pool") < settled.indexOf("main/server"), settled.join(" "));
+    assert.equal(settled.at(-1), "main");
   });
 });
 

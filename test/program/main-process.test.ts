@@ -130,6 +130,53 @@ describe("main() in a real process", () => {
     assert.match(stderr, /^ {2}main\/stuck {2}task 2 {3}halting {2} *\d+(?:ms|\.\ds) {2}received SIGINT$/m);
   });
 
+  it("on a serial teardown cut short, says how far it got and what would have finished, exits 124", async () => {
+    const fixture = startFixture("slow-teardown", {
+      CHILDREN: "30",
+      CLEANUP_MS: "100",
+      TEARDOWN_TIMEOUT: "1000",
+    });
+    await fixture.waitFor("ready");
+    fixture.child.kill("SIGTERM");
+    const { code, stdout, stderr } = await fixture.exited;
+    assert.equal(code, 124, stderr);
+    // Newest first, one after the other: c30, c29, ... as far as it got.
+    const newestFirst = Array.from({ length: 30 }, (_, i) => `teardown main/c${30 - i}`);
+    assert.deepEqual(stdout, ["ready", ...newestFirst.slice(0, stdout.length - 1)]);
+    const line = stderr.match(
+      /^ {2}main: (\d+) of 30 children torn down one by one in (\d+) ms \(([\d.]+) ms each, the slowest (\d+) ms\); main\/c(\d+) in its teardown for (\d+) ms; (\d+) wait their turn: about (\d+) ms more\.$/m,
+    );
+    assert.ok(line, stderr);
+    const [tornDown, , , , current, , waiting] = line.slice(1).map(Number) as number[];
+    assert.equal(current, 30 - (tornDown ?? 0), "the next one in line is in its teardown");
+    assert.equal(waiting, 30 - (tornDown ?? 0) - 1);
+    // Its cleanup may have printed just before the deadline, not yet have ended.
+    assert.ok([tornDown, (tornDown ?? 0) + 1].includes(stdout.length - 1), stderr);
+    assert.match(
+      stderr,
+      /^ {4}or with teardown: "concurrent" on main, its children would tear down at once/m,
+    );
+    assert.match(
+      stderr,
+      /^ {2}teardownTimeout: \d+ would likely have finished \(\d+ ms spent, about \d+ ms more/m,
+    );
+  });
+
+  it('the same teardown with teardown: "concurrent" finishes inside that deadline, exits 143', async () => {
+    const fixture = startFixture("slow-teardown", {
+      CHILDREN: "30",
+      CLEANUP_MS: "100",
+      TEARDOWN_TIMEOUT: "1000",
+      TEARDOWN: "concurrent",
+    });
+    await fixture.waitFor("ready");
+    fixture.child.kill("SIGTERM");
+    const { code, stdout, stderr } = await fixture.exited;
+    assert.equal(code, 143, stderr);
+    assert.equal(stdout.length, 31);
+    assert.equal(stderr, "");
+  });
+
   it("prints a cleanup's error during a signal shutdown and still exits 128+n", async () => {
     const fixture = startFixture("failures", { FAIL: "cleanup-on-signal" });
     await fixture.waitFor("ready");
