@@ -103,7 +103,16 @@ export function formatTree(tree: TaskTree, format: TreeFormat = {}): string {
 export function formatOpenTasks(tree: TaskTree | undefined, now: number, paint: Paint): string[] {
   const rows: Row[] = [];
   const walk = (node: TaskTree) => {
-    for (const child of node.children) walk(child);
+    // Thousands of children waiting for their turn would bury the rest:
+    // the first few are shown, the others counted on one line.
+    let waiting = 0;
+    for (const child of node.children) {
+      if (!isWaitingLeaf(child) || ++waiting <= WAITING_SHOWN) walk(child);
+    }
+    if (waiting > WAITING_SHOWN) {
+      const more = waiting - WAITING_SHOWN;
+      rows.push({ line: `  ${node.path || "(root)"}/… ${more} more, halt not started` });
+    }
     const note = node.haltStartedAt ? undefined : "halt not started";
     rows.push({ cells: [cell(`  ${node.path || "(root)"}`), ...columns(node, now, paint, note)] });
     if (node.site) rows.push({ line: paint("gray", `      started at ${node.site}`) });
@@ -114,6 +123,14 @@ export function formatOpenTasks(tree: TaskTree | undefined, now: number, paint: 
   };
   if (tree) walk(tree);
   return rows.length > 0 ? layout(rows).split("\n") : ["  (no task is open)"];
+}
+
+/** Children waiting for their turn that the stuck report shows one by one, per group. */
+const WAITING_SHOWN = 5;
+
+/** A task or group whose halt has not started and that holds nothing: one of many, often. */
+function isWaitingLeaf(node: TaskTree): boolean {
+  return !node.haltStartedAt && node.children.length === 0 && !node.processes?.length && !node.site;
 }
 
 /** How long ago `since` was, for people: `850ms`, `12.3s`, `4m05s`, `2h03m`, `3d04h`. */

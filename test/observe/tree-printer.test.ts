@@ -161,6 +161,46 @@ describe("the tree printer", () => {
     );
   });
 
+  it("counts the children still waiting for their turn after the first five, on one line", () => {
+    const child = (i: number): TaskTree => ({
+      id: 10 + i,
+      kind: "task",
+      name: "job",
+      path: "main/pool/job",
+      state: "running",
+      startedAt: 60_000,
+      children: [],
+    });
+    const pool: TaskTree = {
+      id: 2,
+      kind: "group",
+      name: "pool",
+      path: "main/pool",
+      state: "halting",
+      startedAt: 0,
+      haltStartedAt: 62_000,
+      haltReason: sigterm,
+      children: [
+        { ...child(0), state: "halting", haltStartedAt: 62_400, haltReason: sigterm },
+        ...Array.from({ length: 9_999 }, (_, i) => child(i + 1)),
+      ],
+    };
+    assert.equal(
+      formatStuckReport(pool, "teardown did not finish within 500 ms", 62_500, false),
+      [
+        "unwind: teardown did not finish within 500 ms; still open:",
+        "  main/pool/job  task 10  halting  100ms  received SIGTERM",
+        "  main/pool/job  task 11  running   2.5s  halt not started",
+        "  main/pool/job  task 12  running   2.5s  halt not started",
+        "  main/pool/job  task 13  running   2.5s  halt not started",
+        "  main/pool/job  task 14  running   2.5s  halt not started",
+        "  main/pool/job  task 15  running   2.5s  halt not started",
+        "  main/pool/… 9994 more, halt not started",
+        "  main/pool      group 2  halting  500ms  received SIGTERM",
+      ].join("\n"),
+    );
+  });
+
   it("colours with Node's ANSI codes when asked: tree lines and ids grey, states by meaning, reasons yellow", () => {
     const db = tree.children[0] as TaskTree;
     const esc = (code: number) => `\u001b[${code}m`;
