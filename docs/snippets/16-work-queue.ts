@@ -48,7 +48,7 @@ await main(function* () {
   let record = { done: [] as number[], unfinished: [] as number[] };
   yield* group(function* (g) {
     const jobs = boundedQueue<number>(2);
-    g.spawn(() => worker("slow", 200, jobs, record), { name: "slow" });
+    g.spawn(() => worker("slow", 1000, jobs, record), { name: "slow" });
     g.spawn(() => worker("fast", 5, jobs, record), { name: "fast" });
     for (let job = 1; job <= 5; job++) {
       yield* jobs.put(job);
@@ -61,10 +61,10 @@ await main(function* () {
   record = { done: [], unfinished: [] };
   const jobs = boundedQueue<number>(10);
   yield* group(function* (g) {
-    g.spawn(() => worker("slow", 200, jobs, record), { name: "slow" });
+    g.spawn(() => worker("slow", 1000, jobs, record), { name: "slow" });
     g.spawn(() => worker("fast", 5, jobs, record), { name: "fast" });
     for (let job = 1; job <= 3; job++) yield* jobs.put(job);
-    yield* sleep(50); // fast has done jobs 2 and 3, and waits; slow is busy with job 1
+    yield* sleep(200); // fast has done jobs 2 and 3, and waits; slow is busy with job 1
     yield* jobs.put(4); // fast is waiting: job 4 goes straight to it...
     yield* jobs.put(5); // ...and job 5 stays in the queue
     yield* g.halt(); // fast is halted before it takes its next step
