@@ -16,15 +16,13 @@ import { get } from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { isEntry } from "./lib/entry.ts";
+import { HOST, load, type Server } from "./lib/load.ts";
 import { type BenchOptions, parseOptions } from "./lib/options.ts";
 import { formatTable, type Row, summarize } from "./lib/table.ts";
 
 const CWD = fileURLToPath(new URL("..", import.meta.url));
 const SERVER = "benchmarks/programs/cluster-server.ts";
-const HOST = "127.0.0.1";
-const CONNECTIONS = 50;
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 const SIGTERM_EXIT = 143;
@@ -76,14 +74,6 @@ export async function clusterBenchmark(options: BenchOptions): Promise<Row[]> {
   });
   // The req/s figures first, then the ratios.
   return [...rows.filter((r) => r.figure !== ratioFigure), ...rows.filter((r) => r.figure === ratioFigure)];
-}
-
-interface Server {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
 }
 
 async function freePort(): Promise<number> {
@@ -183,22 +173,6 @@ function probe(port: number): Promise<void> {
       );
     }).on("error", reject);
   });
-}
-
-async function load(server: Server, seconds: number): Promise<autocannon.Result> {
-  const result = await autocannon({
-    url: `http://${HOST}:${server.port}/`,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    duration: seconds,
-    expectBody: "hello",
-  });
-  const { errors, timeouts, non2xx, mismatches } = result;
-  if (errors || timeouts || non2xx || mismatches || result["2xx"] === 0) {
-    const counts = JSON.stringify({ errors, timeouts, non2xx, mismatches, ok: result["2xx"] });
-    throw new Error(`${server.name}: autocannon run failed: ${counts}\n${server.stderr()}`);
-  }
-  return result;
 }
 
 if (isEntry(import.meta.url)) console.log(formatTable(await clusterBenchmark(parseOptions())));

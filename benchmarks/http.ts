@@ -25,15 +25,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { isEntry } from "./lib/entry.ts";
+import { HOST, load, type Server } from "./lib/load.ts";
 import { type BenchOptions, parseOptions } from "./lib/options.ts";
 import { formatTable, type Row, summarize } from "./lib/table.ts";
 
 const CWD = fileURLToPath(new URL("..", import.meta.url));
 const SERVER = "benchmarks/programs/http-server.ts";
-const HOST = "127.0.0.1";
-const CONNECTIONS = 50;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** Exit code of every shape on SIGTERM (128 + 15). */
@@ -81,15 +79,6 @@ const RATIOS: readonly {
   { variant: "serve() / raw req/s (stretch >= 0.50)", of: (rps) => rps(SERVE) / rps("raw") },
   { variant: "effection / raw req/s", of: (rps) => rps("effection") / rps("raw") },
 ];
-
-interface Server {
-  /** Shape and workload, for error messages. */
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
-}
 
 export async function http(options: BenchOptions): Promise<Row[]> {
   const rounds = options.quick ? 1 : 3;
@@ -301,23 +290,6 @@ function probe(port: number): Promise<void> {
     });
     req.on("error", reject);
   });
-}
-
-/** One autocannon run of `seconds`; throws unless every request got a 2xx `hello`. */
-async function load(server: Server, seconds: number): Promise<autocannon.Result> {
-  const result = await autocannon({
-    url: `http://${HOST}:${server.port}/`,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    duration: seconds,
-    expectBody: "hello",
-  });
-  const { errors, timeouts, non2xx, mismatches } = result;
-  if (errors || timeouts || non2xx || mismatches || result["2xx"] === 0) {
-    const counts = JSON.stringify({ errors, timeouts, non2xx, mismatches, ok: result["2xx"] });
-    throw new Error(`${server.name}: autocannon run failed: ${counts}\n${server.stderr()}`);
-  }
-  return result;
 }
 
 if (isEntry(import.meta.url)) console.log(formatTable(await http(parseOptions())));
