@@ -38,7 +38,13 @@ export class TimeoutError extends Error {
  * duration would say nothing true.
  */
 export function timedOutMessage(who: string, ms: number): string {
-  return ms < 0
-    ? `${who} timed out: its deadline had passed ${-ms} ms before it started`
-    : `${who} timed out after ${ms} ms`;
+  if (ms >= 0) return `${who} timed out after ${ms} ms`;
+  // Passed by more than ten years: a duration given as a deadline, surely.
+  const hint =
+    -ms > TEN_YEARS_MS
+      ? " (a deadline is a time in ms since the epoch, such as Date.now() + 5_000; for a duration, use timeout)"
+      : "";
+  return `${who} timed out: its deadline had passed ${-ms} ms before it started${hint}`;
 }
+
+const TEN_YEARS_MS = 10 * 365 * 86_400_000;

@@ -106,6 +106,22 @@ describe("timeouts (virtual clock)", () => {
     ]);
   });
 
+  it("a deadline given as a duration (deadline: 5000, in 1970) says what a deadline is", async () => {
+    const program = testRun(
+      function* () {
+        yield* group(suspend, { name: "report", deadline: 5_000 });
+      },
+      { now: Date.UTC(2026, 0, 1) },
+    );
+    const error = await groupErrorOf(program);
+    assert.deepEqual(
+      error.failures.map(({ error: cause }) => (cause as TimeoutError).message),
+      [
+        `main/report timed out: its deadline had passed ${Date.UTC(2026, 0, 1) - 5_000} ms before it started (a deadline is a time in ms since the epoch, such as Date.now() + 5_000; for a duration, use timeout)`,
+      ],
+    );
+  });
+
   it("moveOnAfter returns undefined at the limit, or the value before it", async () => {
     const { value } = await testRun(
       function* () {
