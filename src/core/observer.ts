@@ -29,11 +29,12 @@ export interface LifecycleObserver {
   /** `node` has ended and every cleanup has run; its final state is set. */
   settled(node: Lifecycle): void;
   /**
-   * Runs one step of `node`'s body; the effect it yields, if any, is what
+   * Runs one step of `node`'s body (or of an operation that runs as its
+   * code, such as the one `shield()` protects); the effect it yields, if any, is what
    * the step returns (and the observer may wrap it to enter it in the same
    * context).
    */
-  step<T>(node: Lifecycle, run: () => IteratorResult<Effect<unknown>, T>): IteratorResult<Effect<unknown>, T>;
+  step<T>(node: object, run: () => IteratorResult<Effect<unknown>, T>): IteratorResult<Effect<unknown>, T>;
   /** Runs `fn` (a cleanup of `node`) as code of `node`; `node` may be one it was never told of (a root). */
   within<R>(node: object, fn: () => R): R;
 }
@@ -42,14 +43,14 @@ export interface LifecycleObserver {
 export const observing: { current: LifecycleObserver | undefined } = { current: undefined };
 
 /**
- * A body's steps, each run through `observer` as a step of `node`: for a
- * task whose body is not a `TaskRun` (a request scope), made only while an
- * observer is installed.
+ * A body's steps, each run through `observer` as a step of `node`: for
+ * code of a task that a `TaskRun` does not drive (a request scope's body,
+ * the operation `shield()` runs), made only while an observer is installed.
  */
 export class ObservedSteps<T> implements Iterator<Effect<unknown>, T, unknown> {
   constructor(
     private readonly observer: LifecycleObserver,
-    private readonly node: Lifecycle,
+    private readonly node: object,
     private readonly steps: Iterator<Effect<unknown>, T, unknown>,
   ) {}
 

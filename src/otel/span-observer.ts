@@ -55,8 +55,6 @@ export class SpanObserver implements LifecycleObserver {
   private readonly traced = new WeakMap<object, Traced>();
   /** The spans not ended yet, for `close()`. */
   private readonly open = new Set<Span>();
-  /** Uninstalled: effects it entered give their results back in no context. */
-  closed = false;
 
   constructor(private readonly tracer: Tracer) {}
 
@@ -153,7 +151,7 @@ export class SpanObserver implements LifecycleObserver {
     const traced = this.traced.get(node);
     if (!traced) return run();
     const step = context.with(traced.context, run);
-    return step.done ? step : { done: false, value: inContext(this, traced.context, step.value) };
+    return step.done ? step : { done: false, value: inContext(traced.context, step.value) };
   }
 
   within<R>(node: object, fn: () => R): R {
@@ -163,7 +161,6 @@ export class SpanObserver implements LifecycleObserver {
 
   /** Ends the spans still open (their nodes are untraced from now on), marked as cut short. */
   close(): void {
-    this.closed = true;
     for (const span of this.open) {
       span.addEvent(SpanNames.uninstalledEvent);
       span.end();
@@ -173,20 +170,20 @@ export class SpanObserver implements LifecycleObserver {
 }
 
 /**
- * `effect`, entered in `active`: what it sets up there (a
- * timer, a `then` on a promise) runs its callbacks in the task's context.
- * Its result too goes back to effection in that context, so that work
- * effection resumes along with the task (the routines of a `resource()` or
- * of effection's own `spawn()` in the task, which are not steps of any
- * unwind task) runs in it, and not in whichever context woke the loop; in
- * none once the observer is uninstalled.
+ * `effect`, entered in `active`: what it sets up there (a timer, a `then`
+ * on a promise) runs its callbacks in the task's context. Its result goes
+ * back to effection in no context at all: effection then resumes the task
+ * (whose step sets the task's context again) and, in the same loop, any
+ * other routine that was waiting. Those are not steps of an unwind task
+ * (the routines of a `resource()`, of `shield()`'s operation, of
+ * effection's own `spawn()`): their code must see no span rather than the
+ * span of whichever task happened to wake the loop.
  */
-function inContext(observer: SpanObserver, active: Context, effect: Effect<unknown>): Effect<unknown> {
+function inContext(active: Context, effect: Effect<unknown>): Effect<unknown> {
   return {
     description: effect.description,
     enter(resolve, routine) {
-      const resume: typeof resolve = (result) =>
-        context.with(observer.closed ? ROOT_CONTEXT : active, () => resolve(result));
+      const resume: typeof resolve = (result) => context.with(ROOT_CONTEXT, () => resolve(result));
       // Its exit runs where the result came back: it goes on into the loop.
       return context.with(active, () => effect.enter(resume, routine));
     },

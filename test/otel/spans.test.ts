@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { trace } from "@opentelemetry/api";
-import { action, call, sleep, suspend } from "effection";
-import { group, onTeardown, run } from "unwind";
+import { action, call, resource, sleep, spawn, suspend } from "effection";
+import { group, onTeardown, run, shield } from "unwind";
 import { instrument } from "unwind/otel";
 import { activeSpanId, nameOf, type Recording, recordSpans, spanNamed, spanTree } from "../helpers/otel.ts";
 
@@ -144,6 +144,63 @@ describe("unwind/otel: a span per task and group", () => {
     assert.deepEqual(named.at(-1), "after run: none");
     // They did run interleaved.
     assert.notDeepEqual(named.slice(0, 9), expected("x"));
+  });
+
+  it("runs shield()'s operation in its caller's span, and gives code in effection's own routines (resource(), spawn()) no span rather than someone else's", async () => {
+    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    const seen: string[] = [];
+    const note = (where: string) => seen.push(`${where}: ${activeSpanId()}`);
+    await run(function* (root) {
+      for (const label of ["x", "y"]) {
+        root.spawn(
+          function* () {
+            yield* resource<void>(function* (provide) {
+              note(`${label} resource`);
+              yield* sleep(1);
+              note(`${label} resource again`);
+              yield* provide();
+            });
+            const side = yield* spawn(function* () {
+              note(`${label} spawn`);
+              yield* sleep(1);
+              note(`${label} spawn again`);
+            });
+            yield* shield(
+              call(function* () {
+                note(`${label} shield`);
+                yield* sleep(1);
+              }),
+            );
+            yield* side;
+            note(`${label} own code`);
+          },
+          { name: label },
+        );
+      }
+    });
+    const spans = recording.exporter.getFinishedSpans();
+    assert.deepEqual(
+      seen
+        .map((line) => {
+          const [where, id] = line.split(": ") as [string, string];
+          return `${where}: ${nameOf(spans, id)}`;
+        })
+        .sort(),
+      [
+        "x own code: x",
+        "x resource again: none",
+        "x resource: none",
+        "x shield: x",
+        "x spawn again: none",
+        "x spawn: none",
+        "y own code: y",
+        "y resource again: none",
+        "y resource: none",
+        "y shield: y",
+        "y spawn again: none",
+        "y spawn: none",
+      ],
+    );
   });
 
   it("ends a span only once its teardown has finished, and records the halt reason as an attribute and an event", async () => {
