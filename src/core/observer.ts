@@ -1,5 +1,16 @@
 import type { Effect } from "effection";
-import type { Lifecycle } from "./lifecycle.ts";
+import type { HaltReason } from "./halt-reason.ts";
+import type { TaskState } from "./types.ts";
+
+/** What an observer reads of a task or group (a `Lifecycle`). */
+export interface ObservedNode {
+  readonly path: string;
+  /** Its own name; an unnamed group has none. */
+  readonly name: string | undefined;
+  readonly kind: "task" | "group";
+  readonly state: TaskState;
+  readonly haltReason: HaltReason | undefined;
+}
 
 /**
  * The seam a tracer (`unwind/otel`) plugs into: told of every task, group
@@ -21,13 +32,13 @@ import type { Lifecycle } from "./lifecycle.ts";
  */
 export interface LifecycleObserver {
   /** `node` starts now; `owner` is the task, group or root above it (a group's owner, a task's group). */
-  began(node: Lifecycle, owner: object): void;
+  began(node: ObservedNode, owner: object): void;
   /** The halt of `node` began, with `node.haltReason`. */
-  haltBegan(node: Lifecycle): void;
+  haltBegan(node: ObservedNode): void;
   /** `node`'s own code (body or cleanup) threw `error` in `phase`. */
-  failed(node: Lifecycle, error: unknown, phase: "run" | "teardown"): void;
+  failed(node: ObservedNode, error: unknown, phase: "run" | "teardown"): void;
   /** `node` has ended and every cleanup has run; its final state is set. */
-  settled(node: Lifecycle): void;
+  settled(node: ObservedNode): void;
   /**
    * Runs one step of `node`'s body (or of an operation that runs as its
    * code, such as the one `shield()` protects); the effect it yields, if any, is what

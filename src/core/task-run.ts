@@ -1,7 +1,6 @@
 import type { Coroutine, Effect, Operation, Result, Scope } from "effection";
 import { exitAtOnce, OK } from "./effection-internals.ts";
-import type { Lifecycle } from "./lifecycle.ts";
-import { observing } from "./observer.ts";
+import { type ObservedNode, observing } from "./observer.ts";
 
 /** What a `TaskRun` tells its task: the task's side of the protocol. */
 export interface TaskBody<T> {
@@ -52,7 +51,7 @@ export class TaskRun<T> implements Operation<void>, Iterator<Effect<unknown>, vo
   private halted = false;
 
   constructor(
-    private readonly task: TaskBody<T> & Lifecycle,
+    private readonly task: TaskBody<T> & ObservedNode,
     private readonly op: () => Operation<T>,
   ) {}
 

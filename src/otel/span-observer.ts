@@ -11,8 +11,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { Effect } from "effection";
-import type { Lifecycle } from "../core/lifecycle.ts";
-import type { LifecycleObserver } from "../core/observer.ts";
+import type { LifecycleObserver, ObservedNode } from "../core/observer.ts";
 import { RequestNode } from "../http/request-node.ts";
 import { targetName } from "../http/request-target.ts";
 
@@ -58,14 +57,14 @@ export class SpanObserver implements LifecycleObserver {
 
   constructor(private readonly tracer: Tracer) {}
 
-  began(node: Lifecycle, owner: object): void {
+  began(node: ObservedNode, owner: object): void {
     const traced = node instanceof RequestNode ? this.beginRequest(node, owner) : this.beginNode(node, owner);
     this.traced.set(node, traced);
     this.open.add(traced.span);
   }
 
   /** A task or group: a child of its owner's span (or of the active context, at a root). */
-  private beginNode(node: Lifecycle, owner: object): Traced {
+  private beginNode(node: ObservedNode, owner: object): Traced {
     const parent = this.traced.get(owner)?.context ?? context.active();
     const attributes: Attributes = { [SpanNames.path]: node.path, [SpanNames.kind]: node.kind };
     const span = this.tracer.startSpan(node.name ?? "group", { attributes }, parent);
@@ -103,7 +102,7 @@ export class SpanObserver implements LifecycleObserver {
     return { span, context: trace.setSpan(remote, span) };
   }
 
-  haltBegan(node: Lifecycle): void {
+  haltBegan(node: ObservedNode): void {
     const traced = this.traced.get(node);
     const reason = node.haltReason;
     if (!traced || traced.failed || !reason) return;
@@ -113,7 +112,7 @@ export class SpanObserver implements LifecycleObserver {
     span.addEvent(SpanNames.haltEvent, attributes);
   }
 
-  failed(node: Lifecycle, error: unknown, phase: "run" | "teardown"): void {
+  failed(node: ObservedNode, error: unknown, phase: "run" | "teardown"): void {
     const traced = this.traced.get(node);
     if (!traced) return;
     if (phase === "run") traced.failed = true;
@@ -128,7 +127,7 @@ export class SpanObserver implements LifecycleObserver {
     span.setStatus({ code: SpanStatusCode.ERROR, message });
   }
 
-  settled(node: Lifecycle): void {
+  settled(node: ObservedNode): void {
     const span = this.traced.get(node)?.span;
     if (!span) return;
     span.setAttribute(SpanNames.state, node.state);
@@ -145,7 +144,7 @@ export class SpanObserver implements LifecycleObserver {
   }
 
   step<T>(
-    node: Lifecycle,
+    node: ObservedNode,
     run: () => IteratorResult<Effect<unknown>, T>,
   ): IteratorResult<Effect<unknown>, T> {
     const traced = this.traced.get(node);

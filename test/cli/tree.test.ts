@@ -94,7 +94,13 @@ describe("unwind tree <pid>", () => {
     const onTerminal = async (env: Record<string, string>) => {
       // What a terminal supports is read from the environment too: a CI
       // variable alone makes Node say "2 colours", so the test starts clean.
-      const { FORCE_COLOR: _force, NO_COLOR: _no, NODE_DISABLE_COLORS: _disable, CI: _ci, ...inherited } = process.env;
+      const {
+        FORCE_COLOR: _force,
+        NO_COLOR: _no,
+        NODE_DISABLE_COLORS: _disable,
+        CI: _ci,
+        ...inherited
+      } = process.env;
       const command = [
         process.execPath,
         "--conditions=unwind-source",
