@@ -45,7 +45,10 @@ let installed: { readonly provider: TracerProvider | undefined; readonly uninsta
  *   it continues the caller's trace from its `traceparent` header (the
  *   global propagator), else starts a trace of its own with a link to the
  *   server's span. While traced, every request gets its scope (unwind
- *   otherwise skips it for a handler that answers without waiting).
+ *   otherwise skips it for a handler that answers without waiting). Its
+ *   name is the method and path; `http.route` is the handler's to set, as
+ *   its span is the active one:
+ *   `trace.getActiveSpan()?.setAttribute("http.route", "/users/:id")`.
  * - Inside a task, `trace.getActiveSpan()` and `context.active()` are its
  *   span, across every `yield*`, in its cleanups and in what it waits on,
  *   and never a sibling's: a client or driver instrumented by OpenTelemetry

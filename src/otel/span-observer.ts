@@ -54,6 +54,11 @@ export class SpanObserver implements LifecycleObserver {
   private readonly traced = new WeakMap<object, Traced>();
   /** The spans not ended yet, for `close()`. */
   private readonly open = new Set<Span>();
+  /**
+   * Uninstalled: a body that took the observer on its way in (a request
+   * scope's, `shield()`'s operation) still calls `step`; it runs untraced.
+   */
+  private closed = false;
 
   constructor(private readonly tracer: Tracer) {}
 
@@ -147,19 +152,20 @@ export class SpanObserver implements LifecycleObserver {
     node: ObservedNode,
     run: () => IteratorResult<Effect<unknown>, T>,
   ): IteratorResult<Effect<unknown>, T> {
-    const traced = this.traced.get(node);
+    const traced = this.closed ? undefined : this.traced.get(node);
     if (!traced) return run();
     const step = context.with(traced.context, run);
     return step.done ? step : { done: false, value: inContext(traced.context, step.value) };
   }
 
   within<R>(node: object, fn: () => R): R {
-    const traced = this.traced.get(node);
+    const traced = this.closed ? undefined : this.traced.get(node);
     return traced ? context.with(traced.context, fn) : fn();
   }
 
   /** Ends the spans still open (their nodes are untraced from now on), marked as cut short. */
   close(): void {
+    this.closed = true;
     for (const span of this.open) {
       span.addEvent(SpanNames.uninstalledEvent);
       span.end();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
-import { SpanKind } from "@opentelemetry/api";
+import { SpanKind, trace } from "@opentelemetry/api";
 import { sleep, suspend, until } from "effection";
 import { group, onTeardown } from "unwind";
 import { instrument } from "unwind/otel";
@@ -210,5 +210,26 @@ describe("unwind/otel: request scopes on real sockets", () => {
       "GET /quick (request, done) status 200",
       "GET /users/7 (request, done) status 500 ERROR [run: no such user]",
     ]);
+  });
+
+  it("stops tracing a request in flight when uninstalled: its span ends, its next steps run in no span", async () => {
+    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    const seen: string[] = [];
+    const serving = await serveInRoot(function* (_req, res) {
+      yield* sleep(1);
+      seen.push(trace.getActiveSpan() ? "a span" : "none");
+      uninstall();
+      yield* sleep(1);
+      seen.push(trace.getActiveSpan() ? "a span" : "none");
+      res.end("ok\n");
+    });
+    assert.equal(replied(await send(`${serving.server.url}/cut`)).status, 200);
+    await serving.root.halt();
+    assert.deepEqual(seen, ["a span", "none"]);
+    const request = spanNamed(recording.exporter.getFinishedSpans(), "GET /cut");
+    assert.deepEqual(
+      request.events.map((event) => event.name),
+      ["unwind.uninstalled"],
+    );
   });
 });
