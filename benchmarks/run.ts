@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only=tasks,heap,bounded,shutdown,http,process,cluster] [-- --write]
+// npm run bench [-- --quick] [-- --only=tasks,heap,bounded,shutdown,http,process,cluster,otel] [-- --write]
 // Runs every benchmark and prints one table per figure, each with ratios to
 // raw promises and to plain effection measured in the same run. --write puts
 // the tables into benchmarks/RESULTS.md (between the results markers).
@@ -11,6 +11,7 @@ import { http } from "./http.ts";
 import type { BenchOptions } from "./lib/options.ts";
 import { parseOptions } from "./lib/options.ts";
 import { formatTable, type Row } from "./lib/table.ts";
+import { otel } from "./otel.ts";
 import { processes } from "./process.ts";
 import { shutdown } from "./shutdown.ts";
 import { tasks } from "./tasks.ts";
@@ -23,6 +24,7 @@ const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   http,
   process: processes,
   cluster: clusterBenchmark,
+  otel,
 };
 
 const args = process.argv.slice(2);

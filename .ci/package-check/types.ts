@@ -3,6 +3,7 @@
 import { type Operation, sleep } from "effection";
 import { type Group, group, type MainOutcome, main, moveOnAfter, onTeardown, run, withTimeout } from "unwind";
 import { type HttpServer, type RequestHandler, serve } from "unwind/http";
+import { type InstrumentOptions, instrument } from "unwind/otel";
 import {
   type ExitStatus,
   exec,
@@ -100,4 +101,10 @@ export async function checkTesting(): Promise<void> {
     program.elapsed,
   );
   console.log(program.inspect()?.path);
+}
+
+export function checkOtel(): void {
+  const options: InstrumentOptions = {};
+  const uninstall: () => void = instrument(options);
+  uninstall();
 }

@@ -8,6 +8,7 @@ import { addFailure } from "./group-error.ts";
 import { GroupLimits, ownDeadline } from "./group-limits.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
+import { observing } from "./observer.ts";
 import { OwnerContext } from "./owner.ts";
 import { failureOf } from "./relayed-failure.ts";
 import { startTask } from "./started-task.ts";
@@ -125,6 +126,7 @@ export class GroupNode
 
   /** Life step `begin`: shows in its owner's tree, arms its limits and runs the body in `scope`. */
   private begin<T>(scope: Scope, body: (g: GroupNode) => Operation<T>): void {
+    observing.current?.began(this, this.owner);
     this.owner.attach(this);
     this.publish(spawnChannel);
     this.limits?.arm(this.startedAt, this.owner.deadline);
@@ -133,7 +135,9 @@ export class GroupNode
   }
 
   timedOut(ms: number): void {
-    addFailure(this.failures, { path: this.path, phase: "run", error: new TimeoutError(this.path, ms) });
+    const error = new TimeoutError(this.path, ms);
+    observing.current?.failed(this, error, "run");
+    addFailure(this.failures, { path: this.path, phase: "run", error });
     this.requestTeardown(HaltReason.timeout(this.path, ms));
   }
 
@@ -157,11 +161,13 @@ export class GroupNode
   bodyFailed(error: unknown, halted: boolean): void {
     // The body drives the group: its failure ends the group whatever the policy.
     const phase = halted ? "teardown" : "run";
+    observing.current?.failed(this, error, phase);
     this.fail(failureOf(this, { path: this.path, phase, error, ...(halted ? reasonOf(this) : {}) }));
   }
 
   bodySwallowedHalt(): void {
     const error = swallowedHaltError(this.path || "a group");
+    observing.current?.failed(this, error, "teardown");
     this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }
 
@@ -331,7 +337,8 @@ export class GroupNode
   /** The last destructor: the body's own cleanups, newest first, then `settle`. */
   private *finish(): Operation<void> {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) {
-      yield* runCleanup(cleanup, this.haltReason, (error) => {
+      yield* runCleanup(cleanup, this, (error) => {
+        observing.current?.failed(this, error, "teardown");
         this.publish(cleanupErrorChannel, { error });
         addFailure(this.failures, { path: this.path, phase: "teardown", error, ...reasonOf(this) });
       });
@@ -349,6 +356,7 @@ export class GroupNode
   }
 
   cleanupFailed(error: unknown): void {
+    observing.current?.failed(this, error, "teardown");
     this.publish(cleanupErrorChannel, { error });
     this.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) });
   }

@@ -1,6 +1,7 @@
 import type { Channel } from "node:diagnostics_channel";
 import { haltBeginChannel, settleChannel, type UnwindEvent } from "./diagnostics.ts";
 import type { HaltReason } from "./halt-reason.ts";
+import { observing } from "./observer.ts";
 import { spawnSite } from "./spawn-site.ts";
 import type { TaskState } from "./types.ts";
 
@@ -21,6 +22,8 @@ import type { TaskState } from "./types.ts";
  */
 export abstract class Lifecycle {
   abstract readonly path: string;
+  /** Its own name, the last segment of its path (an unnamed group has none). */
+  abstract readonly name: string | undefined;
   abstract readonly kind: "task" | "group";
   state: TaskState = "running";
   readonly startedAt = Date.now();
@@ -53,6 +56,7 @@ export abstract class Lifecycle {
     this.haltReason = reason;
     if (reason) {
       this.cancel?.abort(reason);
+      observing.current?.haltBegan(this);
       this.publish(haltBeginChannel);
     }
     return true;
@@ -69,6 +73,7 @@ export abstract class Lifecycle {
 
   /** Life step `settle`, second half: announces the end. */
   protected announceSettled(): void {
+    observing.current?.settled(this);
     if (!settleChannel.hasSubscribers) return;
     // Only a halt has a teardown worth timing; a group that ended by itself has none.
     this.publish(settleChannel, this.haltReason ? { teardownMs: Date.now() - this.haltStartedAt } : {});

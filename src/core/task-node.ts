@@ -5,6 +5,7 @@ import { internal, NOTHING } from "./effection-internals.ts";
 import { HaltReason } from "./halt-reason.ts";
 import { HaltedError } from "./halted-error.ts";
 import { Lifecycle, reasonOf } from "./lifecycle.ts";
+import { observing } from "./observer.ts";
 import { OwnerContext } from "./owner.ts";
 import { failureOf, relay } from "./relayed-failure.ts";
 import { swallowedHaltError, type TaskBody, TaskRun } from "./task-run.ts";
@@ -53,6 +54,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Tree
   /** Life step `begin`: runs `op` as an effection task in `children`, its group's scope for them. */
   begin(children: Scope, op: () => Operation<T>): void {
     this.state = "running";
+    observing.current?.began(this, this.group);
     this.task = children.run(() => this.main(op));
     this.publish(spawnChannel);
   }
@@ -95,6 +97,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Tree
 
   private failWith(failure: TaskFailure): void {
     this.failure = failure;
+    observing.current?.failed(this, failure.error, failure.phase);
     this.passOn(failure);
   }
 
@@ -173,6 +176,7 @@ export class TaskNode<T> extends Lifecycle implements TaskHandle<T>, Owner, Tree
   }
 
   cleanupFailed(error: unknown): void {
+    observing.current?.failed(this, error, "teardown");
     this.publish(cleanupErrorChannel, { error });
     this.group.fail({ path: this.path, phase: "teardown", error, ...reasonOf(this) }, this);
   }

@@ -1,5 +1,6 @@
 import type { Coroutine, Effect, Operation, Result, Scope } from "effection";
 import { exitAtOnce, OK } from "./effection-internals.ts";
+import { type ObservedNode, observing } from "./observer.ts";
 
 /** What a `TaskRun` tells its task: the task's side of the protocol. */
 export interface TaskBody<T> {
@@ -50,7 +51,7 @@ export class TaskRun<T> implements Operation<void>, Iterator<Effect<unknown>, vo
   private halted = false;
 
   constructor(
-    private readonly task: TaskBody<T>,
+    private readonly task: TaskBody<T> & ObservedNode,
     private readonly op: () => Operation<T>,
   ) {}
 
@@ -68,7 +69,26 @@ export class TaskRun<T> implements Operation<void>, Iterator<Effect<unknown>, vo
     return exitAtOnce;
   }
 
+  // Each step goes through the observer when one is installed (observer.ts):
+  // a tracer runs it inside the task's own context. Otherwise one property read.
+
   next(value?: unknown): IteratorResult<Effect<unknown>, void> {
+    const observer = observing.current;
+    return observer ? observer.step(this.task, () => this.nextStep(value)) : this.nextStep(value);
+  }
+
+  throw(error: unknown): IteratorResult<Effect<unknown>, void> {
+    const observer = observing.current;
+    return observer ? observer.step(this.task, () => this.throwStep(error)) : this.throwStep(error);
+  }
+
+  /** The halt. */
+  return(): IteratorResult<Effect<unknown>, void> {
+    const observer = observing.current;
+    return observer ? observer.step(this.task, () => this.returnStep()) : this.returnStep();
+  }
+
+  private nextStep(value: unknown): IteratorResult<Effect<unknown>, void> {
     if (!this.entered) {
       this.entered = true;
       return { done: false, value: this };
@@ -81,7 +101,7 @@ export class TaskRun<T> implements Operation<void>, Iterator<Effect<unknown>, vo
     }
   }
 
-  throw(error: unknown): IteratorResult<Effect<unknown>, void> {
+  private throwStep(error: unknown): IteratorResult<Effect<unknown>, void> {
     try {
       if (!this.body?.throw) throw error;
       return this.ended(this.body.throw(error));
@@ -90,8 +110,8 @@ export class TaskRun<T> implements Operation<void>, Iterator<Effect<unknown>, vo
     }
   }
 
-  /** The halt. A body that has not started, or cannot be returned, has nothing to unwind. */
-  return(): IteratorResult<Effect<unknown>, void> {
+  /** A body that has not started, or cannot be returned, has nothing to unwind. */
+  private returnStep(): IteratorResult<Effect<unknown>, void> {
     this.halted = true;
     if (!this.body?.return) return DONE;
     try {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Effect } from "effection";
+import type { Effect, Operation } from "effection";
+import { observing } from "../core/observer.ts";
 import type { TaskNode } from "../core/task-node.ts";
 import type { GroupInternal } from "../core/types.ts";
 import type { Connections } from "./connections.ts";
@@ -47,6 +48,12 @@ export class RequestDispatcher implements RequestHost {
     // Writing after end() (or ending twice) emits 'error' on the response,
     // and nobody else listens: it would take the process down.
     res.on("error", (error) => this.report(error, req, this.pathOf(req, sequence), "run"));
+    if (observing.current) {
+      // Traced (unwind/otel): every request gets its scope, so its first
+      // step too runs inside the request's span.
+      this.launch(req, res, sequence, () => this.handler(req, res));
+      return;
+    }
     // A handler's first step runs right here, on the request's own stack. A
     // handler that answers without ever waiting needs no scope (nothing can
     // cancel it, it registered no cleanup), so it costs what a plain
@@ -69,11 +76,21 @@ export class RequestDispatcher implements RequestHost {
       if (unfinished) this.report(unfinished, req, this.pathOf(req, sequence), "run");
       return;
     }
+    this.launch(req, res, sequence, () => resume(steps, first));
+  };
+
+  /** Runs `rest` of the handler in a request scope under the group. */
+  private launch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    sequence: number,
+    rest: () => Operation<void>,
+  ): void {
     const request = new RequestNode(this.group, nameOf(req, sequence), req, res, this);
     this.drain.admit(request);
     this.connections.bind(req, request);
-    this.group.launch(request, () => resume(steps, first));
-  };
+    this.group.launch(request, rest);
+  }
 
   /**
    * `Expect: 100-continue`: the client waits for a go-ahead before it sends

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Operation, useScope } from "effection";
 import { HaltReason } from "../core/halt-reason.ts";
+import { ObservedSteps, observing } from "../core/observer.ts";
 import { TaskNode } from "../core/task-node.ts";
 import type { TaskFailure, TaskParent } from "../core/types.ts";
 import type { ClientBound } from "./connections.ts";
@@ -39,7 +40,14 @@ export class RequestNode extends TaskNode<void> implements ClientBound {
    * left undone. It replaces the task's usual body rather than wrapping it:
    * one generator less on every step of every request.
    */
-  override *main(rest: () => Operation<void>): Operation<void> {
+  override main(rest: () => Operation<void>): Operation<void> {
+    const observer = observing.current;
+    if (!observer) return this.body(rest);
+    // Traced: every step of the body runs as a step of this scope (observer.ts).
+    return { [Symbol.iterator]: () => new ObservedSteps(observer, this, this.body(rest)[Symbol.iterator]()) };
+  }
+
+  private *body(rest: () => Operation<void>): Operation<void> {
     this.enterScope(yield* useScope());
     const { res } = this;
     try {
@@ -61,6 +69,7 @@ export class RequestNode extends TaskNode<void> implements ClientBound {
   }
 
   private report(error: unknown, phase: "run" | "teardown"): void {
+    observing.current?.failed(this, error, phase);
     this.host.report(error, this.req, this.path, phase);
   }
 
@@ -86,6 +95,7 @@ export class RequestNode extends TaskNode<void> implements ClientBound {
   }
 
   override adopt(failures: readonly TaskFailure[]): void {
-    for (const failure of failures) this.report(failure.error, failure.phase);
+    // Errors of a nested group: its own trace has them already.
+    for (const failure of failures) this.host.report(failure.error, this.req, this.path, failure.phase);
   }
 }

@@ -1,6 +1,7 @@
-import { type Operation, scoped, until, useScope } from "effection";
+import { type Effect, type Operation, scoped, until, useScope } from "effection";
 import { checkShield } from "../core/arguments.ts";
 import { internal } from "../core/effection-internals.ts";
+import { ObservedSteps, observing } from "../core/observer.ts";
 import { OwnerContext } from "../core/owner.ts";
 
 /**
@@ -70,13 +71,21 @@ export function shield<T>(op: Operation<T>, options: ShieldOptions = {}): Operat
     // was halted, it is reported as a teardown failure of the task (or
     // group body) that called shield(), with that one's path.
     let outcome: Outcome<T> | undefined;
-    const task = scope.run(function* () {
+    function* protect(): Generator<Effect<unknown>, void, unknown> {
       try {
         outcome = { ok: true, value: yield* op };
       } catch (error) {
         outcome = { ok: false, error };
       }
-    });
+    }
+    // Traced (unwind/otel): the operation runs as code of the caller's task.
+    const observer = observing.current;
+    const owner = scope.get(OwnerContext);
+    const task = scope.run(() =>
+      observer && owner
+        ? { [Symbol.iterator]: () => new ObservedSteps(observer, owner, protect()) }
+        : protect(),
+    );
     let delivered = false;
     scope.ensure(function* () {
       yield* until(finishedOrTimedOut(task, timeout));

@@ -1,5 +1,5 @@
 // Every `@example` in the JSDoc of every export of every entry point of the
-// package ("unwind", "unwind/http", "unwind/process", "unwind/testing": the
+// package ("unwind", "unwind/http", "unwind/process", "unwind/testing", "unwind/otel": the
 // "exports" of package.json, so that a new entry is covered when it is
 // added), and every program in the README (a ```ts block that imports from
 // unwind), is a complete program that type-checks: strict, with the
@@ -84,7 +84,7 @@ describe("the examples", () => {
   const readme = readmePrograms();
 
   it("cover every export of every entry point with a ```ts block", () => {
-    for (const entry of ["unwind", "unwind/http", "unwind/process", "unwind/testing"]) {
+    for (const entry of ["unwind", "unwind/http", "unwind/process", "unwind/testing", "unwind/otel"]) {
       assert.ok(entry in entries, `${entry} is an entry point of package.json`);
     }
     assert.deepEqual(undocumented, []);

@@ -2,7 +2,7 @@
 // only from itself and the layers below it (type-only imports included), no
 // file imports itself back through others, and the core entry point loads no
 // HTTP code, no child processes, none of the `unwind` command and none of the
-// testing kit.
+// testing kit; only unwind/otel loads OpenTelemetry.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 const src = fileURLToPath(new URL("../../src/", import.meta.url));
 
 /** Bottom to top: a file may import from its own layer and the ones before it. */
-const layers = ["core", "ops", "observe", "program", "testing", "process", "http", "cli"];
+const layers = ["core", "ops", "observe", "program", "testing", "process", "http", "otel", "cli"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -166,5 +166,21 @@ describe("the layers of src/", () => {
     // The check can fail: the testing entry itself loads both.
     const kit = loadedBy(join(src, "testing/index.ts"));
     assert.ok(kit.has(join(src, "testing/virtual-clock.ts")) && kit.has(join(src, "program/main.ts")));
+  });
+
+  it("loads @opentelemetry/* from unwind/otel only: no other entry point pays for it", () => {
+    const openTelemetry = (entry: string) =>
+      [...loadedBy(join(src, entry))]
+        .filter((file) => importsOf(file).some((specifier) => specifier.startsWith("@opentelemetry/")))
+        .map((file) => relative(src, file));
+    for (const entry of ["index.ts", "http/index.ts", "process/index.ts", "testing/index.ts"]) {
+      assert.deepEqual(openTelemetry(entry), [], entry);
+    }
+    // The check can fail: the otel entry loads it.
+    assert.ok(openTelemetry("otel/index.ts").length > 0);
+    const outside = files.filter(
+      (file) => layerOf(file) !== "otel" && importsOf(file).some((s) => s.startsWith("@opentelemetry/")),
+    );
+    assert.deepEqual(outside, []);
   });
 });

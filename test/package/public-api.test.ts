@@ -3,12 +3,13 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
-/** The package's entry points ("unwind", "unwind/http", "unwind/process", "unwind/testing") and their source files. */
+/** The package's entry points ("unwind", "unwind/http", "unwind/process", "unwind/testing", "unwind/otel") and their source files. */
 const entries = {
   unwind: fileURLToPath(new URL("../../src/index.ts", import.meta.url)),
   "unwind/http": fileURLToPath(new URL("../../src/http/index.ts", import.meta.url)),
   "unwind/process": fileURLToPath(new URL("../../src/process/index.ts", import.meta.url)),
   "unwind/testing": fileURLToPath(new URL("../../src/testing/index.ts", import.meta.url)),
+  "unwind/otel": fileURLToPath(new URL("../../src/otel/index.ts", import.meta.url)),
 };
 
 /** Every symbol an entry point exports, with the declarations behind it. */
@@ -46,6 +47,7 @@ const named = {
   "unwind/http": ["serve", "mount", "fromFetch"],
   "unwind/process": ["exec", "worker", "workerPool", "ProcessError", "WorkerError", "cluster"],
   "unwind/testing": ["testRun", "testMain"],
+  "unwind/otel": ["instrument"],
 };
 
 for (const [entryName, entry] of Object.entries(entries) as [keyof typeof entries, string][])
