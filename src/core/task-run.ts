@@ -12,6 +12,8 @@ export interface TaskBody<T> {
   bodyFailed(error: unknown, halted: boolean): void;
   /** The body went on after its halt and ended by itself (see `TaskRun`). */
   bodySwallowedHalt(): void;
+  /** After any of the above, or a halt that ended the body (or came before its first step). */
+  bodyEnded?(): void;
 }
 
 /** What a body that went on after its halt is reported with. */
@@ -113,7 +115,7 @@ export class TaskRun<T> implements Operation<void>, Iterator<Effect<unknown>, vo
   /** A body that has not started, or cannot be returned, has nothing to unwind. */
   private returnStep(): IteratorResult<Effect<unknown>, void> {
     this.halted = true;
-    if (!this.body?.return) return DONE;
+    if (!this.body?.return) return this.done();
     try {
       return this.ended(this.body.return(HALTED as T));
     } catch (error) {
@@ -125,11 +127,16 @@ export class TaskRun<T> implements Operation<void>, Iterator<Effect<unknown>, vo
     if (!step.done) return step;
     if (!this.halted) this.task.bodyReturned(step.value);
     else if (step.value !== HALTED) this.task.bodySwallowedHalt();
-    return DONE;
+    return this.done();
   }
 
   private failed(error: unknown): IteratorResult<Effect<unknown>, void> {
     this.task.bodyFailed(error, this.halted);
+    return this.done();
+  }
+
+  private done(): IteratorResult<Effect<unknown>, void> {
+    this.task.bodyEnded?.();
     return DONE;
   }
 }

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Operation, useScope } from "effection";
+import type { Operation } from "effection";
 import { HaltReason } from "../core/halt-reason.ts";
-import { ObservedSteps, observing } from "../core/observer.ts";
+import { observing } from "../core/observer.ts";
 import { TaskNode } from "../core/task-node.ts";
+import { swallowedHaltError } from "../core/task-run.ts";
 import type { TaskFailure, TaskParent } from "../core/types.ts";
 import type { ClientBound } from "./connections.ts";
 import { answerError, endResponse } from "./responses.ts";
@@ -35,36 +36,33 @@ export class RequestNode extends TaskNode<void> implements ClientBound {
     super(group, name);
   }
 
-  /**
-   * The request scope's body: the rest of the handler, then whatever it
-   * left undone. It replaces the task's usual body rather than wrapping it:
-   * one generator less on every step of every request.
-   */
-  override main(rest: () => Operation<void>): Operation<void> {
-    const observer = observing.current;
-    if (!observer) return this.body(rest);
-    // Traced: every step of the body runs as a step of this scope (observer.ts).
-    return { [Symbol.iterator]: () => new ObservedSteps(observer, this, this.body(rest)[Symbol.iterator]()) };
+  // The request scope's body is the rest of the handler, run as any task's
+  // is (`TaskRun`: it sees a halt the handler swallowed, and runs each step
+  // in the scope's span when traced); what the handler left undone is
+  // done as the body ends, however it ends.
+
+  override bodyReturned(): void {
+    const unfinished = endResponse(this.res);
+    if (unfinished) this.report(unfinished, "run");
   }
 
-  private *body(rest: () => Operation<void>): Operation<void> {
-    this.enterScope(yield* useScope());
+  override bodyFailed(error: unknown, halted: boolean): void {
+    this.report(error, halted ? "teardown" : "run");
+    answerError(this.res);
+  }
+
+  override bodySwallowedHalt(): void {
+    this.report(swallowedHaltError(this.path), "teardown");
+  }
+
+  bodyEnded(): void {
+    this.handled = true;
+    // Halted (drain timeout, server halted): answer if the client is still there.
     const { res } = this;
-    try {
-      yield* rest();
-      const unfinished = endResponse(res);
-      if (unfinished) this.report(unfinished, "run");
-    } catch (error) {
-      this.report(error, "run");
-      answerError(res);
-    } finally {
-      this.handled = true;
-      // Halted (drain timeout, server halted): answer if the client is still there.
-      const reason = this.haltReason;
-      if (reason && reason.kind !== "client-disconnected" && !res.writableEnded) {
-        if (!res.headersSent) this.host.answerShuttingDown(this.req, res);
-        else res.destroy();
-      }
+    const reason = this.haltReason;
+    if (reason && reason.kind !== "client-disconnected" && !res.writableEnded) {
+      if (!res.headersSent) this.host.answerShuttingDown(this.req, res);
+      else res.destroy();
     }
   }
 

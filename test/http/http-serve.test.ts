@@ -139,6 +139,40 @@ describe("serve(): one scope per request", () => {
     await root.halt(); // the server's group did not fail: halt resolves
   });
 
+  it("reports a handler that went on after its halt (a yield* inside a finally swallowed it), with its path", async () => {
+    const events: string[] = [];
+    const reports: Array<[string, RequestErrorInfo]> = [];
+    // effection #1190: a yield* in the finally of a generator the handler
+    // delegated to turns the halt into a normal return of that generator.
+    function* inner() {
+      try {
+        yield* suspend();
+      } finally {
+        yield* sleep(1);
+      }
+    }
+    const { root, server } = await serveInRoot(
+      function* (_req, res) {
+        events.push("start");
+        yield* inner();
+        events.push("went on after its halt");
+        res.end("too late");
+      },
+      { onError: (error, info) => reports.push([(error as Error).message, info]) },
+    );
+    const gone = await send(`${server.url}/hold`, { abortAfterMs: 50 });
+    assert.ok("error" in gone);
+    await waitUntil(() => reports.length > 0, "the report");
+    await root.halt();
+    assert.deepEqual(events, ["start", "went on after its halt"]);
+    assert.deepEqual(reports, [
+      [
+        "the body of main/http/GET /hold #1 went on after its halt: a yield* inside a finally swallowed it; use onTeardown() for asynchronous cleanup",
+        { method: "GET", url: "/hold", path: "main/http/GET /hold #1", phase: "teardown" },
+      ],
+    ]);
+  });
+
   it("cuts the connection when the handler fails after the headers were sent", async () => {
     const reports: string[] = [];
     const { root, server } = await serveInRoot(
