@@ -10,6 +10,19 @@ export interface ObservedNode {
   readonly kind: "task" | "group";
   readonly state: TaskState;
   readonly haltReason: HaltReason | undefined;
+  /** A request scope's HTTP exchange (`unwind/http`); other nodes have none. */
+  readonly exchange?: ObservedExchange;
+}
+
+/** What a tracer reads of a request scope's HTTP exchange. */
+export interface ObservedExchange {
+  readonly method: string;
+  /** The request target as it came (`/users?id=1`). */
+  readonly target: string;
+  readonly httpVersion: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The status code sent, once the headers are out. */
+  readonly sentStatus: number | undefined;
 }
 
 /**

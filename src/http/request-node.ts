@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Operation } from "effection";
 import { HaltReason } from "../core/halt-reason.ts";
-import { observing } from "../core/observer.ts";
+import { type ObservedExchange, observing } from "../core/observer.ts";
 import { TaskNode } from "../core/task-node.ts";
 import { swallowedHaltError } from "../core/task-run.ts";
 import type { TaskFailure, TaskParent } from "../core/types.ts";
@@ -34,6 +34,18 @@ export class RequestNode extends TaskNode<void> implements ClientBound {
     private readonly host: RequestHost,
   ) {
     super(group, name);
+  }
+
+  /** For a tracer (observer.ts): the exchange this scope answers. */
+  get exchange(): ObservedExchange {
+    const { req, res } = this;
+    return {
+      method: req.method ?? "GET",
+      target: req.url ?? "/",
+      httpVersion: req.httpVersion,
+      headers: req.headers,
+      sentStatus: res.headersSent ? res.statusCode : undefined,
+    };
   }
 
   // The request scope's body is the rest of the handler, run as any task's

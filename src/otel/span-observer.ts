@@ -11,8 +11,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { Effect } from "effection";
-import type { LifecycleObserver, ObservedNode } from "../core/observer.ts";
-import { RequestNode } from "../http/request-node.ts";
+import type { LifecycleObserver, ObservedExchange, ObservedNode } from "../core/observer.ts";
 import { targetName } from "../http/request-target.ts";
 
 /** A traced node: its span, and the context its code runs in (its parent's with the span set). */
@@ -63,7 +62,8 @@ export class SpanObserver implements LifecycleObserver {
   constructor(private readonly tracer: Tracer) {}
 
   began(node: ObservedNode, owner: object): void {
-    const traced = node instanceof RequestNode ? this.beginRequest(node, owner) : this.beginNode(node, owner);
+    const { exchange } = node;
+    const traced = exchange ? this.beginRequest(node, exchange, owner) : this.beginNode(node, owner);
     this.traced.set(node, traced);
     this.open.add(traced.span);
   }
@@ -83,12 +83,11 @@ export class SpanObserver implements LifecycleObserver {
    * span, which would make one trace of every request the server ever
    * answered.)
    */
-  private beginRequest(node: RequestNode, owner: object): Traced {
-    const { req } = node;
-    const remote = propagation.extract(ROOT_CONTEXT, req.headers);
+  private beginRequest(node: ObservedNode, exchange: ObservedExchange, owner: object): Traced {
+    const remote = propagation.extract(ROOT_CONTEXT, exchange.headers);
     const server = this.traced.get(owner)?.span.spanContext();
-    const method = req.method ?? "GET";
-    const path = targetName(req.url ?? "/");
+    const { method } = exchange;
+    const path = targetName(exchange.target);
     const span = this.tracer.startSpan(
       `${method} ${path}`,
       {
@@ -98,7 +97,7 @@ export class SpanObserver implements LifecycleObserver {
           [SpanNames.kind]: "request",
           "http.request.method": method,
           "url.path": path,
-          "network.protocol.version": req.httpVersion,
+          "network.protocol.version": exchange.httpVersion,
         },
         ...(server ? { links: [{ context: server }] } : {}),
       },
@@ -136,8 +135,8 @@ export class SpanObserver implements LifecycleObserver {
     const span = this.traced.get(node)?.span;
     if (!span) return;
     span.setAttribute(SpanNames.state, node.state);
-    if (node instanceof RequestNode && node.res.headersSent) {
-      const status = node.res.statusCode;
+    const status = node.exchange?.sentStatus;
+    if (status !== undefined) {
       span.setAttribute("http.response.status_code", status);
       // A server span is an error for a 5xx only: a 4xx is the client's.
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
