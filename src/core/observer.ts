@@ -68,8 +68,8 @@ export const observing: { current: LifecycleObserver | undefined } = { current: 
 
 /**
  * A body's steps, each run through `observer` as a step of `node`: for
- * code of a task that a `TaskRun` does not drive (a request scope's body,
- * the operation `shield()` runs), made only while an observer is installed.
+ * code of a task that a `TaskRun` does not drive (the operation `shield()`
+ * runs), made only while an observer is installed.
  */
 export class ObservedSteps<T> implements Iterator<Effect<unknown>, T, unknown> {
   constructor(
