@@ -40,6 +40,14 @@ export interface MountedHandler {
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
   /** Answers a readiness probe: 200 while serving, 503 from the drain on. */
   readonly readiness: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * For the server's `checkContinue` event (`server.on("checkContinue",
+   * mounted.checkContinue)`): a request with `Expect: 100-continue` gets
+   * `100 Continue` while serving and then runs as `listener` runs it, but
+   * a 503 at once from the drain on, so that the client does not upload a
+   * body for nothing. Without it, Node answers 100 Continue itself.
+   */
+  readonly checkContinue: (req: IncomingMessage, res: ServerResponse) => void;
   /** True from the first moment of the drain. */
   readonly draining: boolean;
   /** Requests whose scope has not ended yet. */
@@ -100,6 +108,7 @@ export function mount(handler: RequestHandler, options: RequestOptions = {}): Op
         return Object.assign(drainView(drain), {
           listener: dispatcher.listener,
           readiness: dispatcher.readiness,
+          checkContinue: dispatcher.checkContinue,
         });
       });
     },

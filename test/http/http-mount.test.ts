@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 import { describe, it } from "node:test";
 import { sleep, suspend, until as untilPromise } from "effection";
 import express from "express";
@@ -17,6 +18,7 @@ import {
   serve,
 } from "unwind/http";
 import { replied, send, waitUntil } from "../helpers/http-client.ts";
+import { openRaw } from "../helpers/raw-http.ts";
 
 /** Mounts `handler` in a root of its own; resolves with the mounted handler. */
 async function mounted(handler: RequestHandler, options: RequestOptions = {}) {
@@ -145,6 +147,51 @@ describe("mount(): unwind request scopes in a server unwind does not own", () =>
       "start /slow",
       "cleanup /slow (client-disconnected)",
     ]);
+  });
+
+  it("Expect: 100-continue through checkContinue: 100 Continue while serving, a 503 at once from the drain on", async () => {
+    const { root, api } = await mounted(function* (req, res) {
+      res.end(`got ${yield* untilPromise(text(req))}\n`);
+    });
+    const server = createServer(api.listener);
+    server.on("checkContinue", api.checkContinue);
+    const url = await listen(server);
+    const post = [
+      `POST /upload HTTP/1.1`,
+      "Host: test",
+      "Content-Length: 5",
+      "Expect: 100-continue",
+      "",
+      "",
+    ].join("\r\n");
+    try {
+      const serving = await openRaw(url);
+      serving.socket.write(post);
+      await waitUntil(() => serving.responses.length === 1, "the 100 Continue");
+      serving.socket.write("hello");
+      await waitUntil(() => serving.responses.length === 2, "the answer");
+      assert.deepEqual(
+        serving.responses.map((r) => [r.status, r.body]),
+        [
+          [100, ""],
+          [200, "got hello\n"],
+        ],
+      );
+      serving.socket.destroy();
+      const draining = await openRaw(url);
+      await run(function* () {
+        yield* api.drain();
+      });
+      draining.socket.write(post);
+      const end = await draining.ended;
+      assert.deepEqual(
+        end.responses.map((r) => [r.status, r.body, r.headers.connection]),
+        [[503, "the server is shutting down\n", "close"]],
+      );
+    } finally {
+      await root.halt();
+      await close(server);
+    }
   });
 
   it("drains: readiness turns 503, new requests get a 503 with Connection: close, in-flight ones finish", async () => {
