@@ -18,6 +18,19 @@ export function targetName(url: string): string {
   return target.startsWith("/") ? target : withoutUserinfo(target);
 }
 
+/**
+ * The path alone, without query and fragment, in origin or absolute form
+ * (`http://host/users?id=1` gives `/users`): a tracer's `url.path`.
+ * A target of neither form (`*`) is given back as it is.
+ */
+export function targetPath(url: string): string {
+  const afterAuthority = url.startsWith("/") ? url : url.replace(ABSOLUTE, "");
+  const end = queryStart(afterAuthority);
+  const path = end === -1 ? afterAuthority : afterAuthority.slice(0, end);
+  if (afterAuthority !== url && path === "") return "/";
+  return path;
+}
+
 /** The target as the client sent it, without `user:password@`: for error reports. */
 export function withoutUserinfo(url: string): string {
   return url.startsWith("/") ? url : url.replace(USERINFO, "$1");

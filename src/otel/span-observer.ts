@@ -12,7 +12,7 @@ import {
 } from "@opentelemetry/api";
 import type { Effect } from "effection";
 import type { LifecycleObserver, ObservedExchange, ObservedNode } from "../core/observer.ts";
-import { targetName } from "../http/request-target.ts";
+import { targetPath } from "../http/request-target.ts";
 
 /** A traced node: its span, and the context its code runs in (its parent's with the span set). */
 interface Traced {
@@ -87,7 +87,7 @@ export class SpanObserver implements LifecycleObserver {
     const remote = propagation.extract(ROOT_CONTEXT, exchange.headers);
     const server = this.traced.get(owner)?.span.spanContext();
     const { method } = exchange;
-    const path = targetName(exchange.target);
+    const path = targetPath(exchange.target);
     const span = this.tracer.startSpan(
       `${method} ${path}`,
       {
