@@ -245,7 +245,7 @@ export class GroupNode
 
   childSettled(task: TaskNode<unknown>): void {
     if (!this.tasks.delete(task)) return;
-    if (task.haltStartedAt) this.childTeardown?.tornDownOne(task.haltStartedAt);
+    if (task.haltStartedAt !== undefined) this.childTeardown?.tornDownOne(task.haltStartedAt);
     // A task that began had a place under the limit: the next one queued takes it.
     if (task.task) this.admission?.release();
     if (this.tasks.size === 0) this.emptied?.wakeAll();

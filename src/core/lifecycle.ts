@@ -29,7 +29,7 @@ export abstract class Lifecycle {
   readonly startedAt = Date.now();
   /** Where it was started, when spawn sites are recorded (see spawn-site.ts). */
   readonly site = spawnSite();
-  haltStartedAt = 0;
+  haltStartedAt: number | undefined;
   haltReason: HaltReason | undefined;
   /**
    * What the teardown waits for besides children and cleanups, while it
@@ -76,7 +76,11 @@ export abstract class Lifecycle {
     observing.current?.settled(this);
     if (!settleChannel.hasSubscribers) return;
     // Only a halt has a teardown worth timing; a group that ended by itself has none.
-    this.publish(settleChannel, this.haltReason ? { teardownMs: Date.now() - this.haltStartedAt } : {});
+    const halted = this.haltStartedAt;
+    this.publish(
+      settleChannel,
+      this.haltReason && halted !== undefined ? { teardownMs: Date.now() - halted } : {},
+    );
   }
 
   /** Publishes an event about this node; free while nobody subscribes. */

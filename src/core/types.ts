@@ -388,8 +388,8 @@ export interface TreeNode {
   readonly path: string;
   readonly state: TaskState;
   readonly startedAt: number;
-  /** When its teardown started; 0 until it does. */
-  readonly haltStartedAt: number;
+  /** When its teardown started; `undefined` until it does. */
+  readonly haltStartedAt: number | undefined;
   readonly haltReason: HaltReason | undefined;
   /** Where it was started, when spawn sites are recorded. */
   readonly site: string | undefined;

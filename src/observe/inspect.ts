@@ -84,7 +84,7 @@ export function snapshot(node: TreeNode): TaskTree {
     path: node.path,
     state: node.state,
     startedAt: node.startedAt,
-    ...(node.haltStartedAt ? { haltStartedAt: node.haltStartedAt } : {}),
+    ...(node.haltStartedAt !== undefined ? { haltStartedAt: node.haltStartedAt } : {}),
     ...(node.haltReason ? { haltReason: node.haltReason.toJSON() } : {}),
     ...(node.dropped ? { dropped: node.dropped } : {}),
     ...(node.childTeardown ? { childTeardown: childTeardownOf(node.childTeardown) } : {}),

@@ -43,7 +43,7 @@ export function abandonedTeardown(
   // How far each group got, and whether more time or the other order
   // would have let it finish: after the open tasks, before the errors.
   const progress = teardownProgress(stuck, now);
-  const spentMs = stuck?.haltStartedAt ? now - stuck.haltStartedAt : 0;
+  const spentMs = stuck?.haltStartedAt !== undefined ? now - stuck.haltStartedAt : 0;
   const suggested = deadlineHit ? suggestedTeardownTimeout(progress, spentMs) : undefined;
   const report = [
     formatStuckReport(stuck, why, now, color),

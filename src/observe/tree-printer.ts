@@ -113,7 +113,7 @@ export function formatOpenTasks(tree: TaskTree | undefined, now: number, paint: 
       const more = waiting - WAITING_SHOWN;
       rows.push({ line: `  ${node.path || "(root)"}/… ${more} more, halt not started` });
     }
-    const note = node.haltStartedAt ? undefined : "halt not started";
+    const note = node.haltStartedAt !== undefined ? undefined : "halt not started";
     rows.push({ cells: [cell(`  ${node.path || "(root)"}`), ...columns(node, now, paint, note)] });
     if (node.site) rows.push({ line: paint("gray", `      started at ${node.site}`) });
     for (const held of node.processes ?? []) {
@@ -130,7 +130,9 @@ const WAITING_SHOWN = 5;
 
 /** A task or group whose halt has not started and that holds nothing: one of many, often. */
 function isWaitingLeaf(node: TaskTree): boolean {
-  return !node.haltStartedAt && node.children.length === 0 && !node.processes?.length && !node.site;
+  return (
+    node.haltStartedAt === undefined && node.children.length === 0 && !node.processes?.length && !node.site
+  );
 }
 
 /** How long ago `since` was, for people: `850ms`, `12.3s`, `4m05s`, `2h03m`, `3d04h`. */

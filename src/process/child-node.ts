@@ -32,7 +32,7 @@ export class ChildNode implements Process, HeldProcess {
   readonly pid: number;
   exitStatus: ExitStatus | undefined;
   private readonly startedAt = Date.now();
-  private haltStartedAt = 0;
+  private haltStartedAt: number | undefined;
   private readonly exited: Promise<void>;
   private readonly closed: Promise<ExitStatus>;
   private stopping: Promise<void> | undefined;
@@ -101,9 +101,9 @@ export class ChildNode implements Process, HeldProcess {
       path: this.path,
       pid: this.pid,
       command: this.command,
-      state: this.haltStartedAt ? "stopping" : "running",
+      state: this.haltStartedAt !== undefined ? "stopping" : "running",
       startedAt: this.startedAt,
-      ...(this.haltStartedAt ? { haltStartedAt: this.haltStartedAt } : {}),
+      ...(this.haltStartedAt !== undefined ? { haltStartedAt: this.haltStartedAt } : {}),
     };
   }
 

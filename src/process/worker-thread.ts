@@ -39,7 +39,7 @@ export class WorkerThread implements HeldProcess {
   readonly threadId: number;
   readonly module: string;
   readonly startedAt = Date.now();
-  haltStartedAt = 0;
+  haltStartedAt: number | undefined;
   exitCode: number | undefined;
   /** Why it failed, once it ended that way. */
   failure: WorkerError | undefined;
@@ -99,9 +99,9 @@ export class WorkerThread implements HeldProcess {
       path: this.path,
       threadId: this.threadId,
       module: this.module,
-      state: this.haltStartedAt ? "stopping" : "running",
+      state: this.haltStartedAt !== undefined ? "stopping" : "running",
       startedAt: this.startedAt,
-      ...(this.haltStartedAt ? { haltStartedAt: this.haltStartedAt } : {}),
+      ...(this.haltStartedAt !== undefined ? { haltStartedAt: this.haltStartedAt } : {}),
     };
   }
 
@@ -160,7 +160,7 @@ export class WorkerThread implements HeldProcess {
   }
 
   private failureOf(code: number): WorkerError | undefined {
-    const phase = this.haltStartedAt ? "teardown" : "run";
+    const phase = this.haltStartedAt !== undefined ? "teardown" : "run";
     const failures: TaskFailure[] = [];
     const report = this.report;
     for (const sent of report?.failures ?? [])
@@ -172,7 +172,7 @@ export class WorkerThread implements HeldProcess {
           `${this.path}: the worker's teardown did not finish (its stuck report is on stderr)`,
         );
         failures.push({ path: this.path, phase: "teardown", error });
-      } else if (code !== 0 && !this.haltStartedAt) {
+      } else if (code !== 0 && this.haltStartedAt === undefined) {
         const error = new Error(`${this.path}: the worker thread exited with code ${code}`);
         failures.push({ path: this.path, phase, error });
       }

@@ -212,6 +212,8 @@ describe("testMain() on the virtual clock", () => {
     assert.equal(program.elapsed, 30_000);
     assert.equal(globalThis.setTimeout, ownSetTimeout, "the clock is gone with the program");
     assert.match(program.stderr, /^unwind: teardown did not finish within 30000 ms; still open:\n/);
+    // A halt that began at time 0 is a halt that began: the root is halting.
+    assert.match(program.stderr, /\n {2}main +group \d+ +halting +30\.0s +received SIGTERM\n/);
     assert.deepEqual(
       program.events.map((e) => `${e.event} ${e.path} at ${e.time}`),
       ["spawn main at 0", "halt-begin main at 0"],
