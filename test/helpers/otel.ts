@@ -1,3 +1,4 @@
+import { after, afterEach, before } from "node:test";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
@@ -7,6 +8,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
+import { instrument } from "unwind/otel";
 
 /** A tracer provider that keeps every ended span in memory. */
 export interface Recording {
@@ -34,6 +36,36 @@ export function recordSpans(): Recording & { stop(): void } {
       propagation.disable();
       trace.disable();
     },
+  };
+}
+
+/**
+ * For the tests of one describe(): spans are recorded from its first test
+ * to its last (`recordSpans`); after each test, what it installed with
+ * `install()` is uninstalled and the recorded spans are forgotten.
+ */
+export function tracedPerTest(): { install(): () => void; spans(): ReadableSpan[] } {
+  let recording: (Recording & { stop(): void }) | undefined;
+  let uninstall: (() => void) | undefined;
+  before(() => {
+    recording = recordSpans();
+  });
+  after(() => recording?.stop());
+  afterEach(() => {
+    uninstall?.();
+    uninstall = undefined;
+    recording?.exporter.reset();
+  });
+  const current = () => {
+    if (!recording) throw new Error("tracedPerTest(): used outside a test of its describe()");
+    return recording;
+  };
+  return {
+    install() {
+      uninstall = instrument({ tracerProvider: current().tracerProvider });
+      return uninstall;
+    },
+    spans: () => current().exporter.getFinishedSpans(),
   };
 }
 

@@ -1,28 +1,18 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { SpanKind, trace } from "@opentelemetry/api";
 import { sleep, suspend, until } from "effection";
 import { group, onTeardown } from "unwind";
-import { instrument } from "unwind/otel";
 import { replied, send, waitUntil } from "../helpers/http-client.ts";
-import { activeSpanId, nameOf, type Recording, recordSpans, spanNamed, spanTree } from "../helpers/otel.ts";
+import { activeSpanId, nameOf, spanNamed, spanTree, tracedPerTest } from "../helpers/otel.ts";
 import { openRaw, get as rawGet } from "../helpers/raw-http.ts";
 import { serveInRoot } from "../helpers/serving.ts";
 
 describe("unwind/otel: request scopes on real sockets", () => {
-  let recording: Recording & { stop(): void };
-  let uninstall: () => void;
-  before(() => {
-    recording = recordSpans();
-  });
-  after(() => recording.stop());
-  afterEach(() => {
-    uninstall?.();
-    recording.exporter.reset();
-  });
+  const traced = tracedPerTest();
 
   it("gives each request a server span with its HTTP attributes; concurrent requests each see only their own spans", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     const seen: string[] = [];
     const note = (where: string) => seen.push(`${where}: ${activeSpanId()}`);
     let arrived = 0;
@@ -58,7 +48,7 @@ describe("unwind/otel: request scopes on real sockets", () => {
     assert.equal(replied(a).status, 200);
     assert.equal(replied(b).status, 404);
     await serving.root.halt();
-    const spans = recording.exporter.getFinishedSpans();
+    const spans = traced.spans();
     // Each request is a trace of its own (linked to the server's span).
     assert.deepEqual(spanTree(spans), [
       "GET /a (request, done) status 200",
@@ -121,7 +111,7 @@ describe("unwind/otel: request scopes on real sockets", () => {
   });
 
   it("continues the caller's trace from its traceparent header", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     const serving = await serveInRoot(function* (_req, res) {
       yield* sleep(1);
       res.end("ok\n");
@@ -133,22 +123,20 @@ describe("unwind/otel: request scopes on real sockets", () => {
     });
     assert.equal(replied(reply).status, 200);
     await serving.root.halt();
-    const request = spanNamed(recording.exporter.getFinishedSpans(), "GET /traced");
+    const request = spanNamed(traced.spans(), "GET /traced");
     assert.equal(request.spanContext().traceId, traceId);
     assert.equal(request.parentSpanContext?.spanId, callerSpan);
     assert.equal(request.parentSpanContext?.isRemote, true);
   });
 
   it("shows a client that went away as a halted request span, ended once its teardown has finished", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     let waiting = false;
     const endedInTeardown: boolean[] = [];
     const serving = await serveInRoot(function* (_req, _res) {
       yield* onTeardown(async () => {
         await new Promise((resolve) => setTimeout(resolve, 1));
-        endedInTeardown.push(
-          recording.exporter.getFinishedSpans().some((span) => span.name === "GET /report"),
-        );
+        endedInTeardown.push(traced.spans().some((span) => span.name === "GET /report"));
       });
       yield* group(
         function* (g) {
@@ -174,11 +162,11 @@ describe("unwind/otel: request scopes on real sockets", () => {
     await waitUntil(() => waiting, "the handler to wait");
     connection.socket.destroy();
     await waitUntil(
-      () => recording.exporter.getFinishedSpans().some((span) => span.name === "GET /report"),
+      () => traced.spans().some((span) => span.name === "GET /report"),
       "the request's span to end",
     );
     await serving.root.halt();
-    const spans = recording.exporter.getFinishedSpans();
+    const spans = traced.spans();
     // The trace shown in the README.
     assert.deepEqual(spanTree(spans).slice(0, 4), [
       "GET /report (request, halted) halted: client-disconnected",
@@ -190,7 +178,7 @@ describe("unwind/otel: request scopes on real sockets", () => {
   });
 
   it("records a failing handler as an ERROR with its exception and a 500, and traces a handler that never waits", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     const serving = await serveInRoot(
       function* (req, res) {
         if (req.url === "/quick") {
@@ -205,7 +193,7 @@ describe("unwind/otel: request scopes on real sockets", () => {
     assert.equal(replied(await send(`${serving.server.url}/quick`)).status, 200);
     assert.equal(replied(await send(`${serving.server.url}/users/7`)).status, 500);
     await serving.root.halt();
-    const spans = recording.exporter.getFinishedSpans();
+    const spans = traced.spans();
     assert.deepEqual(spanTree(spans).slice(0, 2), [
       "GET /quick (request, done) status 200",
       "GET /users/7 (request, done) status 500 ERROR [run: no such user]",
@@ -213,7 +201,7 @@ describe("unwind/otel: request scopes on real sockets", () => {
   });
 
   it("stops tracing a request in flight when uninstalled: its span ends, its next steps run in no span", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    const uninstall = traced.install();
     const seen: string[] = [];
     const serving = await serveInRoot(function* (_req, res) {
       yield* sleep(1);
@@ -226,7 +214,7 @@ describe("unwind/otel: request scopes on real sockets", () => {
     assert.equal(replied(await send(`${serving.server.url}/cut`)).status, 200);
     await serving.root.halt();
     assert.deepEqual(seen, ["a span", "none"]);
-    const request = spanNamed(recording.exporter.getFinishedSpans(), "GET /cut");
+    const request = spanNamed(traced.spans(), "GET /cut");
     assert.deepEqual(
       request.events.map((event) => event.name),
       ["unwind.uninstalled"],

@@ -1,25 +1,24 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { trace } from "@opentelemetry/api";
 import { action, call, resource, sleep, spawn, suspend } from "effection";
 import { group, onTeardown, run, shield } from "unwind";
 import { instrument } from "unwind/otel";
-import { activeSpanId, nameOf, type Recording, recordSpans, spanNamed, spanTree } from "../helpers/otel.ts";
+import {
+  activeSpanId,
+  nameOf,
+  type Recording,
+  recordSpans,
+  spanNamed,
+  spanTree,
+  tracedPerTest,
+} from "../helpers/otel.ts";
 
 describe("unwind/otel: a span per task and group", () => {
-  let recording: Recording & { stop(): void };
-  let uninstall: () => void;
-  before(() => {
-    recording = recordSpans();
-  });
-  after(() => recording.stop());
-  afterEach(() => {
-    uninstall?.();
-    recording.exporter.reset();
-  });
+  const traced = tracedPerTest();
 
   it("makes each task and group a span, a child of its owner's, with its path, kind and final state", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     await run(function* (root) {
       root.spawn(
         function* () {
@@ -55,7 +54,7 @@ describe("unwind/otel: a span per task and group", () => {
         { name: "jobs" },
       );
     });
-    const spans = recording.exporter.getFinishedSpans();
+    const spans = traced.spans();
     assert.deepEqual(spanTree(spans), [
       "main (group, done)",
       "  jobs (group, done)",
@@ -72,7 +71,7 @@ describe("unwind/otel: a span per task and group", () => {
   });
 
   it("makes a task's span the active one across every yield*, in what it waits on, its children and its cleanups, and never a sibling's", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     const seen: string[] = [];
     const note = (where: string) => seen.push(`${where}: ${activeSpanId()}`);
     await run(function* (root) {
@@ -116,7 +115,7 @@ describe("unwind/otel: a span per task and group", () => {
       root.spawn(worker("y", 2), { name: "y" });
     });
     note("after run");
-    const spans = recording.exporter.getFinishedSpans();
+    const spans = traced.spans();
     const named = seen.map((line) => {
       const [where, id] = line.split(": ") as [string, string];
       return `${where}: ${nameOf(spans, id)}`;
@@ -147,7 +146,7 @@ describe("unwind/otel: a span per task and group", () => {
   });
 
   it("runs shield()'s operation in its caller's span, and gives code in effection's own routines (resource(), spawn()) no span rather than someone else's", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     const seen: string[] = [];
     const note = (where: string) => seen.push(`${where}: ${activeSpanId()}`);
     await run(function* (root) {
@@ -178,7 +177,7 @@ describe("unwind/otel: a span per task and group", () => {
         );
       }
     });
-    const spans = recording.exporter.getFinishedSpans();
+    const spans = traced.spans();
     assert.deepEqual(
       seen
         .map((line) => {
@@ -204,7 +203,7 @@ describe("unwind/otel: a span per task and group", () => {
   });
 
   it("ends a span only once its teardown has finished, and records the halt reason as an attribute and an event", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     const endedAtCleanup: boolean[] = [];
     await run(function* (root) {
       yield* group(
@@ -213,9 +212,7 @@ describe("unwind/otel: a span per task and group", () => {
             function* () {
               yield* onTeardown(async () => {
                 await new Promise((resolve) => setTimeout(resolve, 5));
-                endedAtCleanup.push(
-                  recording.exporter.getFinishedSpans().some((span) => span.name === "worker"),
-                );
+                endedAtCleanup.push(traced.spans().some((span) => span.name === "worker"));
               });
               yield* suspend();
             },
@@ -229,7 +226,7 @@ describe("unwind/otel: a span per task and group", () => {
       void root;
     });
     assert.deepEqual(endedAtCleanup, [false]);
-    const spans = recording.exporter.getFinishedSpans();
+    const spans = traced.spans();
     assert.deepEqual(spanTree(spans), [
       "main (group, done)",
       "  pool (group, halted) halted: halted",
@@ -244,7 +241,7 @@ describe("unwind/otel: a span per task and group", () => {
   });
 
   it("records failures as status ERROR with exception events, cleanup errors with phase teardown", async () => {
-    uninstall = instrument({ tracerProvider: recording.tracerProvider });
+    traced.install();
     const outcome = await run(function* (root) {
       yield* group(
         function* (g) {
@@ -273,7 +270,7 @@ describe("unwind/otel: a span per task and group", () => {
       (error: Error) => error.constructor.name,
     );
     assert.equal(outcome, "GroupError");
-    const spans = recording.exporter.getFinishedSpans();
+    const spans = traced.spans();
     assert.deepEqual(spanTree(spans), [
       // main's body threw the GroupError of pool; its own halt follows from that.
       "main (group, failed) ERROR [run: main/pool: 2 failures: main/pool/job (run): Error: boom; main/pool/conn (teardown): Error: close failed]",
